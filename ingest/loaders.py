@@ -1,0 +1,161 @@
+"""Reads files into :class:`kb.types.LoadedDocument`: PDF through pypdf (page by page),
+plain text and Markdown (with optional YAML front matter), and DOCX through python-docx.
+
+Every failure becomes a :class:`kb.errors.DocumentError` with an Indonesian reason, so the
+ingest can report the file and go on with the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.errors import DocumentError
+from kb.types import LoadedDocument, Page
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md", ".markdown", ".docx")
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def decode_text(data: bytes, source: str) -> tuple[str, list[str]]:
+    """UTF-8 first; otherwise Windows-1252 (a superset of Latin-1 for text) with a warning."""
+    if b"\x00" in data[:4096]:
+        raise DocumentError(source, "isinya bukan teks (berkas biner). Periksa jenis berkasnya.")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return text, [f"'{source}' bukan UTF-8; dibaca sebagai Latin-1/Windows-1252."]
+
+
+def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise DocumentError(
+            source, "bagian front matter (di antara '---') tidak valid. Perbaiki format YAML-nya."
+        ) from exc
+    if not isinstance(meta, dict):
+        meta = {}
+    return {str(k): v for k, v in meta.items()}, text[m.end() :]
+
+
+def _load_pdf(path: Path, source: str) -> tuple[list[Page], list[str]]:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PyPdfError
+
+    warnings: list[str] = []
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except DependencyError as exc:
+                raise DocumentError(
+                    source, "PDF terenkripsi dan pustaka 'cryptography' belum terpasang."
+                ) from exc
+            if not ok:
+                raise DocumentError(
+                    source,
+                    "PDF dilindungi kata sandi. Simpan ulang PDF tanpa kata sandi, lalu unggah lagi.",
+                )
+        pages = [Page(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
+    except DocumentError:
+        raise
+    except FileNotDecryptedError as exc:
+        raise DocumentError(
+            source, "PDF dilindungi kata sandi. Simpan ulang tanpa kata sandi, lalu unggah lagi."
+        ) from exc
+    except DependencyError as exc:
+        raise DocumentError(source, "PDF membutuhkan pustaka tambahan: " + str(exc)) from exc
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(source, "PDF rusak atau tidak lengkap. Unduh ulang berkas aslinya.") from exc
+    if not pages:
+        raise DocumentError(source, "PDF tidak memiliki halaman.")
+    if not any(p.text.strip() for p in pages):
+        raise DocumentError(
+            source,
+            "PDF tidak memiliki lapisan teks (hasil pindai). Jalankan OCR lebih dulu, lalu unggah lagi.",
+        )
+    return pages, warnings
+
+
+def _load_docx(path: Path, source: str) -> list[Page]:
+    try:
+        import docx
+
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several unrelated types on bad input
+        raise DocumentError(source, "DOCX rusak atau bukan berkas Word yang valid.") from exc
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(cell.text.strip() for cell in row.cells))
+    return [Page(1, "\n".join(parts))]
+
+
+def load_file(path: Path, source: str, *, max_file_mb: float) -> LoadedDocument:
+    """Load one file. Raises DocumentError with an Indonesian reason on any problem."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(
+            source,
+            f"jenis berkas '{suffix or '(tanpa ekstensi)'}' tidak didukung. Gunakan PDF, TXT, MD atau DOCX.",
+        )
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DocumentError(source, "berkas tidak dapat dibaca.") from exc
+    if size == 0:
+        raise DocumentError(source, "berkas kosong.")
+    if size > max_file_mb * 1024 * 1024:
+        raise DocumentError(
+            source,
+            f"ukuran berkas {size / 1048576:.1f} MB melebihi batas {max_file_mb:g} MB (KB_MAX_FILE_MB).",
+        )
+    file_hash = file_sha256(path)
+    meta: dict[str, Any] = {}
+    warnings: list[str] = []
+    if suffix == ".pdf":
+        pages, warnings = _load_pdf(path, source)
+    elif suffix == ".docx":
+        pages = _load_docx(path, source)
+    else:
+        text, warnings = decode_text(path.read_bytes(), source)
+        if suffix in (".md", ".markdown"):
+            meta, text = split_front_matter(text, source)
+        pages = [Page(1, text)]
+    if not any(p.text.strip() for p in pages):
+        raise DocumentError(source, "berkas tidak berisi teks.")
+    for w in warnings:
+        log.warning(w)
+    return LoadedDocument(
+        source=source,
+        path=str(path.resolve()),
+        file_hash=file_hash,
+        pages=tuple(pages),
+        meta=meta,
+        warnings=tuple(warnings),
+    )

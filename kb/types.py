@@ -1,0 +1,86 @@
+"""The things that flow through the pipeline: pages, documents, chunks and search hits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DOC_TYPES = ("regulasi", "webinar", "kebijakan", "lainnya")
+
+SECTION_BODY = "batang_tubuh"
+SECTION_EXPLANATION = "penjelasan"
+SECTION_PREAMBLE = "konsiderans"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of extracted text; ``number`` is 1-based (text files are a single page 1)."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A file as loaded from disk, before any legal parsing."""
+
+    source: str  # path relative to the corpus root, with forward slashes
+    path: str  # absolute path on disk
+    file_hash: str  # sha256 of the file's bytes
+    pages: tuple[Page, ...]
+    meta: dict[str, Any] = field(default_factory=dict)  # front matter and loader facts
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.pages)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One indexable unit with full provenance.
+
+    ``text`` is the passage as shown to users; ``embed_text`` is what the embedder sees
+    (a short context header, then the passage).
+    """
+
+    chunk_id: str
+    text: str
+    embed_text: str
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its score (higher is better) and metadata."""
+
+    chunk_id: str
+    text: str
+    score: float
+    metadata: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI/API shape: a flat object, ``null`` where a field does not apply."""
+        m = self.metadata
+        out: dict[str, Any] = {
+            "chunk_id": self.chunk_id,
+            "text": self.text,
+            "score": round(self.score, 6),
+        }
+        for key in (
+            "doc_type",
+            "source",
+            "title",
+            "regulation",
+            "pasal",
+            "ayat",
+            "page",
+            "section",
+            "bab",
+            "bagian",
+            "amends",
+            "penjelasan",
+        ):
+            value = m.get(key)
+            out[key] = None if value in ("", None) else value
+        return out

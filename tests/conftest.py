@@ -1,0 +1,109 @@
+"""Shared fixtures. Tests that need ``../shared`` skip with a reason when it is absent and
+fail when ``CI=true`` (CI always has it beside the clone)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from kb.embedder import Embedder, Role
+from kb.settings import Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS_REF = SHARED / "corpus-ref"
+PDF_DIR = CORPUS_REF / "pdf"
+EVAL_FILE = SHARED / "eval" / "dev.jsonl"
+REGULATION_TEXTS = ("uu-6-2014.txt", "uu-3-2024.txt", "pp-43-2014.txt", "pp-47-2015.txt", "pp-11-2021.txt")
+
+
+def require_shared(path: Path = CORPUS_REF) -> Path:
+    if path.exists():
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{path} is missing: CI must run with ../shared beside the clone")
+    pytest.skip(f"{path} is not available (../shared missing)")
+
+
+@pytest.fixture
+def ref_dir() -> Path:
+    return require_shared()
+
+
+def reference_paths() -> list[Path]:
+    """The whole reference corpus as the product indexes it: regulations, PDFs and the
+    shipped corpus (its webinar note replaces the raw copy in corpus-ref)."""
+    require_shared()
+    return [*(CORPUS_REF / n for n in REGULATION_TEXTS), PDF_DIR, ROOT / "corpus"]
+
+
+class FakeEmbedder(Embedder):
+    """Deterministic vectors (LangChain's fake) behind the project's contract: for plumbing."""
+
+    max_tokens = 512
+
+    def __init__(self, size: int = 32, fail_after: int | None = None) -> None:
+        self.model_id = f"fake-{size}"
+        self._fake = DeterministicFakeEmbedding(size=size)
+        self.calls = 0
+        self.fail_after = fail_after
+
+    @property
+    def dimension(self) -> int:
+        return self._fake.size
+
+    def _vecs(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise KeyboardInterrupt("simulated crash")
+        arr = np.array(self._fake.embed_documents(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        norms = np.linalg.norm(arr, axis=1, keepdims=True)
+        return arr / np.where(norms == 0, 1, norms)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._vecs(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._vecs(texts)
+
+    def count_tokens(self, text: str, role: Role = "passage") -> int:
+        return len(text.split()) + 2
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    return Settings(data_dir=tmp_path / "data", corpus_dir=corpus, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def ref_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The whole reference corpus ingested once with the real default model (slow)."""
+    from ingest.pipeline import ingest
+    from kb.base import KnowledgeBase
+
+    paths = reference_paths()
+    data = tmp_path_factory.mktemp("ref-index")
+    settings = Settings(
+        data_dir=data,
+        corpus_dir=ROOT / "corpus",
+        # embeddings are a pure function of (model, text): a cache outside the temporary
+        # index makes local reruns fast; CI starts from a clean clone without it
+        embed_cache=ROOT / ".cache" / "test-embeddings.sqlite3",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    kb = KnowledgeBase(settings)
+    report = ingest(paths, settings, kb.store, kb.embedder)
+    assert not report.failed, report.failed
+    yield settings
+    shutil.rmtree(data, ignore_errors=True)

@@ -1,0 +1,204 @@
+"""The ingest against a real Chroma on disk (and a real Chroma server), with LangChain's
+deterministic fake embeddings: these tests are about bookkeeping, not retrieval quality."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ADDED, FAILED, REMOVED, SKIPPED, UPDATED, ingest, ingest_lock
+from kb.base import KnowledgeBase
+from kb.errors import IngestLockedError, StoreError
+from kb.settings import Settings
+from kb.store import Store
+from tests.conftest import CORPUS_REF, FakeEmbedder, require_shared
+
+PERDES = """PERATURAN DESA SUKAMAJU
+NOMOR 3 TAHUN 2023
+TENTANG
+KERJA SAMA DESA
+MEMUTUSKAN:
+BAB I KETENTUAN UMUM
+Pasal 1
+Desa Sukamaju dapat mengadakan kerja sama dengan Desa lain.
+Pasal 2
+(1) Kerja sama dilaksanakan oleh badan kerja sama antar-Desa.
+(2) Badan kerja sama bertanggung jawab kepada kepala Desa.
+"""
+
+
+def _write(corpus: Path, rel: str, text: str) -> Path:
+    p = corpus / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _snapshot(store: Store) -> dict[str, tuple[str, str]]:
+    return {h.chunk_id: (h.text, str(h.metadata.get("source"))) for h in store.all_chunks()}
+
+
+@pytest.fixture
+def corpus_files(settings: Settings) -> Path:
+    corpus = settings.corpus_dir
+    _write(corpus, "regulasi/perdes-sukamaju-3-2023.txt", PERDES)
+    _write(
+        corpus,
+        "webinar/catatan.md",
+        "---\ntitle: Catatan Rapat\ndoc_type: webinar\n---\n# Rapat\nKerja sama desa dibahas.",
+    )
+    return corpus
+
+
+def _run(settings: Settings, embedder: FakeEmbedder | None = None):
+    embedder = embedder or FakeEmbedder()
+    store = Store(settings, embedder)
+    return ingest([settings.corpus_dir], settings, store, embedder), store
+
+
+def test_first_ingest_adds_every_file_with_structure(settings: Settings, corpus_files: Path):
+    report, store = _run(settings)
+    assert {r.source: r.status for r in report.results} == {
+        "regulasi/perdes-sukamaju-3-2023.txt": ADDED,
+        "webinar/catatan.md": ADDED,
+    }
+    hits = store.get({"pasal": "2"})
+    assert len(hits) == 1
+    assert hits[0].metadata["regulation"] == "Perdes Sukamaju 3/2023"
+    assert hits[0].metadata["bab"] == "BAB I KETENTUAN UMUM"
+
+
+def test_reingest_of_unchanged_files_is_a_no_op(settings: Settings, corpus_files: Path):
+    _, store = _run(settings)
+    before = _snapshot(store)
+    embedder = FakeEmbedder()
+    report, store = _run(settings, embedder)
+    assert {r.status for r in report.results} == {SKIPPED}
+    assert embedder.calls == 0
+    assert _snapshot(store) == before
+
+
+def test_changed_file_replaces_its_chunks(settings: Settings, corpus_files: Path):
+    _, store = _run(settings)
+    _write(
+        corpus_files,
+        "regulasi/perdes-sukamaju-3-2023.txt",
+        PERDES + "Pasal 3\nPeraturan Desa ini mulai berlaku.\n",
+    )
+    report, store = _run(settings)
+    assert {r.source: r.status for r in report.results}["regulasi/perdes-sukamaju-3-2023.txt"] == UPDATED
+    chunks = store.get({"source": "regulasi/perdes-sukamaju-3-2023.txt"})
+    assert sorted(h.metadata["pasal"] for h in chunks if h.metadata.get("pasal")) == ["1", "2", "3"]
+    assert len({h.metadata["file_hash"] for h in chunks}) == 1
+
+
+def test_deleted_file_disappears_from_the_index(settings: Settings, corpus_files: Path):
+    _run(settings)
+    (corpus_files / "webinar" / "catatan.md").unlink()
+    report, store = _run(settings)
+    assert {r.source: r.status for r in report.results}["webinar/catatan.md"] == REMOVED
+    assert store.get({"source": "webinar/catatan.md"}) == []
+
+
+def test_one_bad_file_is_reported_and_the_rest_is_indexed(settings: Settings, corpus_files: Path):
+    (corpus_files / "regulasi" / "rusak.pdf").write_bytes(b"%PDF-1.4 broken")
+    (corpus_files / "regulasi" / "kosong.txt").write_bytes(b"")
+    report, store = _run(settings)
+    failed = {r.source: r.message for r in report.failed}
+    assert set(failed) == {"regulasi/rusak.pdf", "regulasi/kosong.txt"}
+    assert "rusak.pdf" in failed["regulasi/rusak.pdf"]
+    assert report.count(ADDED) == 2
+    assert store.count() > 0
+
+
+def test_interrupted_ingest_then_rerun_equals_a_clean_ingest(
+    tmp_path: Path, settings: Settings, corpus_files: Path
+):
+    for i in range(4):
+        _write(corpus_files, f"regulasi/perdes-{i}.txt", PERDES.replace("NOMOR 3", f"NOMOR {i + 10}"))
+    clean_settings = Settings(data_dir=tmp_path / "clean", corpus_dir=corpus_files, _env_file=None)  # type: ignore[call-arg]
+    _, clean_store = _run(clean_settings)
+    expected = _snapshot(clean_store)
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(settings, FakeEmbedder(fail_after=3))  # Ctrl-C in the middle of the 4th file
+    partial = Store(settings, FakeEmbedder())
+    assert 0 < partial.count() < len(expected)
+    report, store = _run(settings)
+    assert report.count(FAILED) == 0
+    assert _snapshot(store) == expected
+
+
+def test_a_second_ingest_waits_for_the_lock(settings: Settings, corpus_files: Path):
+    with ingest_lock(settings), pytest.raises(IngestLockedError) as err:
+        _run(settings)
+    assert "sedang berjalan" in err.value.user_message
+    report, _ = _run(settings)  # released again
+    assert report.count(ADDED) == 2
+
+
+def test_collection_name_changes_with_the_model(settings: Settings):
+    assert Store(settings, FakeEmbedder(32)).name != Store(settings, FakeEmbedder(64)).name
+
+
+def test_ingest_reads_paths_outside_the_corpus(settings: Settings):
+    src = require_shared(CORPUS_REF / "pp-47-2015.txt")
+    embedder = FakeEmbedder()
+    store = Store(settings, embedder)
+    report = ingest([src], settings, store, embedder)
+    assert [r.source for r in report.results] == ["corpus-ref/pp-47-2015.txt"]
+    hits = store.get({"$and": [{"pasal": "149"}, {"regulation": "PP 47/2015"}]})
+    assert hits and hits[0].metadata["amends"] == "PP 43/2014"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_chroma_server_mode_ingests_searches_and_reports_outages(tmp_path: Path, corpus_files: Path):
+    port = _free_port()
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            corpus_dir=corpus_files,
+            chroma_host="127.0.0.1",
+            chroma_port=port,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+        kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+        report = ingest([corpus_files], settings, kb.store, kb.embedder)
+        assert report.count(ADDED) == 2
+        assert "127.0.0.1" in kb.store.location
+        assert kb.search("kerja sama badan", 3)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    with pytest.raises(StoreError) as err:
+        kb.search("kerja sama", 3)
+    assert "tidak dapat dihubungi" in err.value.user_message
