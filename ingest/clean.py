@@ -157,7 +157,9 @@ def reflow(text: str) -> str:
             out[-1] = out[-1] + " " + line
             continue
         out.append(line)
-        prev_heading = bool(re.match(r"^(BAB\s|Bagian\s|Paragraf\s|Pasal\s*\S+\s*$)", strip_marks(line)))
+        prev_heading = bool(
+            re.match(r"^(BAB\s|Bagian\s|Paragraf\s|Pasal\s*\S+(?:\s\d{1,2})?\s*$)", strip_marks(line))
+        )
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
 
 

@@ -448,6 +448,10 @@ def parse_regulation(text: str, identity: Identity) -> ParsedRegulation:
         if closing:
             content = content[: closing.start()]
         content, tail = _cut_headings(content)
+        # a heading repeated at the top of the next page ("Pasal 118" … "Pasal 1 18")
+        rep = re.match(r"\s*Pa[s5]a[l1I]\s*([0-9IlOT ]{1,6}[A-H]?)[ \t]*(?:\n|$)", strip_marks(content))
+        if rep and number in _number_candidates(rep.group(1).strip()):
+            content = strip_marks(content)[rep.end() :]
         instruction = ""
         if amending:
             ins = list(_INSTRUCTION.finditer(content))

@@ -29,6 +29,7 @@ from ingest.legal import parse_identity, parse_regulation
 from ingest.loaders import SUPPORTED_SUFFIXES, file_sha256, load_file
 from kb.embedder import Embedder
 from kb.errors import DocumentError, IngestLockedError, KBError
+from kb.retrieve import HybridRetriever
 from kb.settings import Settings
 from kb.store import Store
 from kb.types import DOC_TYPES, Chunk, LoadedDocument
@@ -223,6 +224,10 @@ def ingest(
             on_start(len(files) + len(refused))
         for r in refused:
             done(r)
+        # a file already indexed under another name (the same path reached through another
+        # folder argument) keeps its name, so it is never indexed twice
+        known = {str(Path(st.path)): src for src, st in states.items() if st.path}
+        files = [SourceFile(f.path, known.get(str(f.path.resolve()), f.source), f.root) for f in files]
         seen: set[str] = set()
         for f in files:
             seen.add(f.source)
@@ -264,6 +269,8 @@ def ingest(
             if under_root and not p.exists():
                 store.delete_source(source)
                 done(FileResult(source, REMOVED))
+        # BM25 follows the store (a crash before this line is repaired on next load)
+        HybridRetriever(settings, store, embedder).refresh()
     report.seconds = time.perf_counter() - t0
     return report
 

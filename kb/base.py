@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb.embedder import Embedder, make_embedder
+from kb.retrieve import HybridRetriever, RetrievalResult
 from kb.settings import Settings
-from kb.store import Store, where_filter
+from kb.store import Store
 from kb.types import Hit
 
 
@@ -35,6 +36,7 @@ class KnowledgeBase:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
         self.store = Store(settings, self.embedder)
+        self.retriever = HybridRetriever(settings, self.store, self.embedder)
 
     def search(
         self,
@@ -45,13 +47,21 @@ class KnowledgeBase:
         regulation: str | None = None,
         section: str | None = None,
     ) -> list[Hit]:
-        """Dense retrieval: the ``k`` chunks nearest to the query, best first."""
+        """Hybrid retrieval (dense + BM25, legal ranking rules): the best ``k`` chunks."""
+        return self.retrieve(query, k, doc_type=doc_type, regulation=regulation, section=section).hits
+
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        doc_type: str | None = None,
+        regulation: str | None = None,
+        section: str | None = None,
+    ) -> RetrievalResult:
+        """Like :meth:`search`, with the parsed query and timings."""
         query = re.sub(r"\s+", " ", query).strip()
-        if not query:
-            return []
-        vector = self.embedder.embed_queries([query])[0]
-        where = where_filter(doc_type, regulation, section)
-        return self.store.query(vector, k or self.settings.search_k, where)
+        return self.retriever.search(query, k, doc_type=doc_type, regulation=regulation, section=section)
 
     def documents(self) -> list[DocumentSummary]:
         """The indexed documents with their chunk and Pasal counts."""

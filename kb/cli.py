@@ -60,6 +60,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
     )
     # pypdf's warnings on real regulation PDFs ("invalid pdf header") are logged, not shown
     logging.getLogger("pypdf").setLevel(logging.DEBUG if verbose else logging.ERROR)
+    logging.getLogger("bm25s").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @app.command()
@@ -181,6 +182,68 @@ def stats(
     for d in data["documents"]:
         reg = f" [{d['regulation']}]" if d["regulation"] else ""
         out.print(f"  - {d['source']}{reg} ({d['doc_type']}): {d['chunks']} potongan, {d['pasal']} pasal")
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="Berkas pertanyaan JSONL (format ../shared/eval/dev.jsonl).")],
+    k: Annotated[int, typer.Option("--k", help="Recall@k.")] = 5,
+    baselines: Annotated[bool, typer.Option("--baselines/--no-baselines", help="Ukur juga baseline.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Ukur mutu pencarian pada kumpulan pertanyaan, dibanding dua baseline."""
+    from kb.evaluate import evaluate, load_questions
+
+    settings = _settings(data_dir)
+    try:
+        questions = load_questions(file)
+        result = evaluate(_kb(settings), questions, k, _raw_loader(settings) if baselines else None)
+    except KBError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    out = Console()
+    out.print(f"{result['answerable']} pertanyaan terjawab-kan dari {result['questions']}; k = {k}")
+    out.print(
+        f"{'sistem':<12}{'Recall@1':>10}{'Recall@' + str(k):>10}{'MRR@10':>10}{'p50 ms':>10}{'p95 ms':>10}"
+    )
+    for r in result["runs"]:
+        out.print(
+            f"{r['name']:<12}{r['recall@1']:>10.3f}{r['recall@k']:>10.3f}{r['mrr@10']:>10.3f}"
+            f"{r['ms_p50']:>10.1f}{r['ms_p95']:>10.1f}"
+        )
+    missed = [
+        qid for qid, rank in result["runs"][0]["first_relevant_rank"].items() if rank is None or rank > k
+    ]
+    if missed:
+        out.print(f"Tidak ditemukan di {k} teratas (hybrid): {', '.join(missed)}")
+    out.print("Pertanyaan di luar cakupan (expect: refuse), skor dense teratas:")
+    for r in result["refuse"]:
+        out.print(f"  {r['id']}: {r['top_dense_score']}  {r['question']}")
+    out.print(f"Skor dense teratas terendah pada pertanyaan terjawab: {result['min_answerable_dense_score']}")
+
+
+def _raw_loader(settings: Settings) -> Any:
+    """Raw text of a file (no cleaning, no structure): what the tutorial baseline sees."""
+    from ingest.loaders import load_file
+
+    return lambda path: load_file(path, path.name, max_file_mb=settings.max_file_mb).text
+
+
+@app.command("reindex-lexical")
+def reindex_lexical(data_dir: DataDir = None) -> None:
+    """Bangun ulang indeks BM25 dari dokumen yang tersimpan di Chroma."""
+    settings = _settings(data_dir)
+    try:
+        kb = _kb(settings)
+        kb.retriever.refresh(force=True)
+    except KBError as exc:
+        _fail(exc)
+        return
+    console.print(f"Indeks BM25 dibangun ulang: {len(kb.retriever.lexical.ids)} potongan.")
 
 
 if __name__ == "__main__":  # pragma: no cover

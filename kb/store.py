@@ -236,6 +236,15 @@ class Store:
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
 
+    def get_ids(self, ids: Sequence[str]) -> list[Hit]:
+        if not ids:
+            return []
+        got = self._call(self.collection.get, ids=list(ids), include=["metadatas", "documents"])
+        return [
+            Hit(i, d or "", 0.0, dict(m or {}))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         if self.count() == 0:
             return []
@@ -281,3 +290,22 @@ def where_filter(
     if not conds:
         return None
     return conds[0] if len(conds) == 1 else {"$and": conds}
+
+
+def langchain_memory_store(name: str, embeddings: Any) -> Any:
+    """A LangChain ``Chroma`` vector store in memory (for baselines and experiments).
+
+    ``langchain_chroma`` creates its collection with ``embedding_function=None`` and embeds
+    through the given LangChain ``Embeddings``, so Chroma's downloading default is never used.
+    """
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+
+    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+    return Chroma(
+        collection_name=name,
+        embedding_function=embeddings,
+        client=client,
+        collection_configuration={"hnsw": {"space": "cosine"}},
+    )

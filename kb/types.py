@@ -79,7 +79,11 @@ class Hit:
             "bab",
             "bagian",
             "amends",
+            "amended_by",
             "penjelasan",
+            "dense_rank",
+            "lexical_rank",
+            "match",
         ):
             value = m.get(key)
             out[key] = None if value in ("", None) else value

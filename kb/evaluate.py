@@ -1,0 +1,233 @@
+"""Retrieval evaluation on a question set (the format of ``../shared/eval/dev.jsonl``).
+
+A hit is relevant when it matches an entry of ``relevant``: by ``regulation`` + ``pasal``
+(a Pasal's amended wording counts for the regulation it amends: UU 3/2024's new Pasal 39
+*is* UU 6/2014 Pasal 39 as amended), or by ``doc_type`` for notes.
+
+Our hybrid retriever is measured in the same run, on the same indexed files, against two
+baselines:
+
+* ``langchain``: the tutorial setup: RecursiveCharacterTextSplitter(1000, 200) over the raw
+  text of the same files, dense only, the same embedder. Its chunks have no Pasal
+  metadata, so a chunk counts for a Pasal when it holds that Pasal's heading or a 60-
+  character stretch of its text, in a file of that regulation;
+* ``bm25``: our BM25 index alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kb.errors import KBError
+from kb.types import Hit
+
+Relevant = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    expect: str
+    relevant: tuple[Relevant, ...]
+    keywords: tuple[str, ...]
+
+
+def load_questions(path: Path) -> list[Question]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise KBError(f"Berkas evaluasi '{path}' tidak dapat dibaca.") from exc
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(
+                Question(
+                    str(d["id"]),
+                    str(d["question"]),
+                    str(d.get("expect", "answer")),
+                    tuple(d.get("relevant", [])),
+                    tuple(d.get("keywords", [])),
+                )
+            )
+        except (ValueError, KeyError) as exc:
+            raise KBError(f"Baris {n} pada '{path}' bukan JSON pertanyaan yang valid.") from exc
+    return out
+
+
+def matches(meta: dict[str, Any], rel: Relevant) -> bool:
+    if "pasal" in rel:
+        if (
+            str(meta.get("pasal")) != str(rel["pasal"])
+            or meta.get("section", "batang_tubuh") != "batang_tubuh"
+        ):
+            return False
+        return rel.get("regulation") in (meta.get("regulation"), meta.get("amends"))
+    if "doc_type" in rel:
+        return meta.get("doc_type") == rel["doc_type"]
+    return False
+
+
+@dataclass
+class Metrics:
+    name: str
+    recall_1: float = 0.0
+    recall_k: float = 0.0
+    mrr_10: float = 0.0
+    per_question: dict[str, int | None] = field(default_factory=dict)  # first relevant rank
+    ms_p50: float = 0.0
+    ms_p95: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "recall@1": round(self.recall_1, 4),
+            "recall@k": round(self.recall_k, 4),
+            "mrr@10": round(self.mrr_10, 4),
+            "ms_p50": round(self.ms_p50, 1),
+            "ms_p95": round(self.ms_p95, 1),
+            "first_relevant_rank": self.per_question,
+        }
+
+
+def score_run(
+    name: str,
+    questions: Sequence[Question],
+    ranked: Callable[[Question], list[Any]],
+    is_relevant: Callable[[Any, Relevant], bool],
+    k: int,
+) -> Metrics:
+    m = Metrics(name)
+    answerable = [q for q in questions if q.expect != "refuse"]
+    times: list[float] = []
+    for q in answerable:
+        t0 = time.perf_counter()
+        results = ranked(q)[:10]
+        times.append((time.perf_counter() - t0) * 1e3)
+        first = next(
+            (i for i, r in enumerate(results, 1) if any(is_relevant(r, rel) for rel in q.relevant)), None
+        )
+        m.per_question[q.id] = first
+    n = max(len(answerable), 1)
+    ranks = list(m.per_question.values())
+    m.recall_1 = sum(1 for r in ranks if r == 1) / n
+    m.recall_k = sum(1 for r in ranks if r is not None and r <= k) / n
+    m.mrr_10 = sum(1 / r for r in ranks if r is not None) / n
+    if times:
+        m.ms_p50, m.ms_p95 = (float(x) for x in np.percentile(times, [50, 95]))
+    return m
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+RawLoader = Callable[[Path], str]
+
+
+def langchain_baseline(kb: Any, questions: Sequence[Question], k: int, raw_loader: RawLoader) -> Metrics:
+    """The tutorial setup over the raw files the index holds, judged as described above."""
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from kb.embedder import as_langchain
+    from kb.store import langchain_memory_store
+
+    chunks = kb.store.all_chunks()
+    files: dict[str, dict[str, Any]] = {}
+    for h in chunks:
+        m = h.metadata
+        files.setdefault(
+            str(m.get("path")), {"regulation": m.get("regulation"), "doc_type": m.get("doc_type")}
+        )
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    docs: list[Document] = []
+    for path, meta in files.items():
+        raw = raw_loader(Path(path))
+        for piece in splitter.split_text(raw):
+            docs.append(Document(page_content=piece, metadata={k2: v for k2, v in meta.items() if v}))
+    store = langchain_memory_store("baseline-langchain", as_langchain(kb.embedder))
+    for start in range(0, len(docs), 1000):
+        store.add_documents(docs[start : start + 1000])
+
+    snippets: dict[tuple[str, str], list[str]] = {}
+    for h in chunks:
+        m = h.metadata
+        if m.get("pasal") and m.get("section") == "batang_tubuh":
+            body = h.text.split("\n", 1)[1] if "\n" in h.text else h.text
+            keys = {(str(m.get("regulation")), str(m["pasal"]))}
+            if m.get("amends"):
+                keys.add((str(m["amends"]), str(m["pasal"])))
+            lines = [_norm(x)[:60] for x in body.split("\n") if len(x.strip()) >= 30]
+            for key in keys:
+                snippets.setdefault(key, []).extend(lines)
+
+    def relevant(doc: Document, rel: Relevant) -> bool:
+        if "doc_type" in rel:
+            return doc.metadata.get("doc_type") == rel["doc_type"]
+        if doc.metadata.get("regulation") != rel.get("regulation"):
+            return False
+        text = _norm(doc.page_content)
+        if re.search(rf"(?:^|\n)\s*pasal {re.escape(str(rel['pasal']))}\s*(?:\n|$)", doc.page_content, re.I):
+            return True
+        return any(s in text for s in snippets.get((str(rel["regulation"]), str(rel["pasal"])), []))
+
+    return score_run("langchain", questions, lambda q: store.similarity_search(q.question, k=10), relevant, k)
+
+
+def evaluate(
+    kb: Any, questions: Sequence[Question], k: int = 5, raw_loader: RawLoader | None = None
+) -> dict[str, Any]:
+    """Metrics for our retriever and (given a loader of raw file text) the baselines, plus
+    the top dense score of each question the set expects to be refused."""
+    kb.retriever.refresh()
+
+    def ours(q: Question) -> list[Hit]:
+        return list(kb.retrieve(q.question, 10).hits)
+
+    runs = [score_run("hybrid", questions, ours, lambda h, rel: matches(h.metadata, rel), k)]
+    if raw_loader is not None:
+        runs.append(langchain_baseline(kb, questions, k, raw_loader))
+        by_id = {h.chunk_id: h for h in kb.store.all_chunks()}
+
+        def bm25(q: Question) -> list[Hit]:
+            from kb.query import normalise
+
+            return [by_id[h.chunk_id] for h in kb.retriever.lexical.search(normalise(q.question).text, 10)]
+
+        runs.append(score_run("bm25", questions, bm25, lambda h, rel: matches(h.metadata, rel), k))
+    refusals = []
+    for q in questions:
+        if q.expect == "refuse":
+            dense = kb.retriever.dense(q.question, 1, None)
+            refusals.append(
+                {
+                    "id": q.id,
+                    "question": q.question,
+                    "top_dense_score": round(dense[0].score, 4) if dense else None,
+                }
+            )
+    answerable_scores = []
+    for q in questions:
+        if q.expect != "refuse":
+            dense = kb.retriever.dense(q.question, 1, None)
+            answerable_scores.append(dense[0].score if dense else 0.0)
+    return {
+        "k": k,
+        "questions": len(questions),
+        "answerable": sum(1 for q in questions if q.expect != "refuse"),
+        "runs": [r.to_json() for r in runs],
+        "refuse": refusals,
+        "min_answerable_dense_score": round(min(answerable_scores), 4) if answerable_scores else None,
+    }

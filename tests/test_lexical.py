@@ -1,0 +1,43 @@
+"""BM25 with Indonesian analysis, persisted and filtered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb.lexical import LexicalIndex, analyse
+
+
+def test_analysis_stems_and_keeps_domain_words():
+    terms = analyse("Kerja sama antar-Desa dengan pihak ketiga dimusyawarahkan")
+    assert "kerja" in terms and "sama" in terms and "pihak" in terms
+    assert "antar-desa" in terms and "desa" in terms
+    assert "dengan" not in terms  # a stopword
+    assert "musyawarah" in terms  # "dimusyawarahkan" stemmed
+
+
+def test_index_searches_filters_and_survives_a_reload(tmp_path: Path):
+    idx = LexicalIndex(tmp_path / "bm25")
+    idx.build(
+        ["a", "b", "c"],
+        [
+            "Pasal 92 Kerja sama antar-Desa dilaksanakan oleh badan kerja sama antar-Desa.",
+            "Pasal 39 Kepala Desa memegang jabatan selama 6 (enam) tahun.",
+            "Catatan webinar: kerja sama desa di bidang penanggulangan bencana.",
+        ],
+        [
+            {"doc_type": "regulasi", "regulation": "UU 6/2014", "section": "batang_tubuh"},
+            {"doc_type": "regulasi", "regulation": "UU 6/2014", "section": "batang_tubuh"},
+            {"doc_type": "webinar"},
+        ],
+    )
+    idx.save()
+    again = LexicalIndex(tmp_path / "bm25")
+    assert again.load()
+    assert again.fingerprint == idx.fingerprint
+    assert [h.chunk_id for h in again.search("masa jabatan kepala desa", 3)][0] == "b"
+    assert [h.chunk_id for h in again.search("kerja sama", 3, {"doc_type": "webinar"})] == ["c"]
+    assert again.search("paspor luar negeri", 3) == []
+
+
+def test_missing_index_does_not_load(tmp_path: Path):
+    assert not LexicalIndex(tmp_path / "none").load()
