@@ -27,7 +27,8 @@ import numpy as np
 from kb.query import vocabulary
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-FILTER_FIELDS = ("doc_type", "regulation", "section", "amends")
+# metadata kept beside BM25: the shared filters, and what the amendment rules need
+FILTER_FIELDS = ("doc_type", "regulation", "section", "amends", "pasal")
 
 
 @cache
@@ -134,7 +135,9 @@ class LexicalIndex:
         try:
             data = json.loads(meta_file.read_text(encoding="utf-8"))
             self.ids = list(data["ids"])
-            self.meta = {f: list(data["meta"].get(f, [""] * len(self.ids))) for f in FILTER_FIELDS}
+            if set(FILTER_FIELDS) - set(data["meta"]):
+                return False  # written by an older version: rebuild
+            self.meta = {f: list(data["meta"][f]) for f in FILTER_FIELDS}
             self.fingerprint = str(data["fingerprint"])
             bm25_dir = self.directory / "bm25"
             self._bm25 = bm25s.BM25.load(str(bm25_dir)) if bm25_dir.exists() else None

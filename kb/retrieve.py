@@ -76,14 +76,15 @@ class HybridRetriever:
     # -- keeping BM25 in step ------------------------------------------------------------
 
     def refresh(self, force: bool = False) -> bool:
-        """Make the BM25 index match the store; True when it had to be rebuilt."""
-        chunks = self.store.all_chunks()
+        """Make the BM25 index match the store; True when it had to be rebuilt.
+
+        The check reads only the store's ids; documents are read only to rebuild."""
         from kb.lexical import fingerprint
 
-        current = fingerprint(h.chunk_id for h in chunks)
-        if not force and self.lexical.load() and self.lexical.fingerprint == current:
-            self._after_refresh(chunks)
+        if not force and self.lexical.load() and self.lexical.fingerprint == fingerprint(self.store.ids()):
+            self._learn_versions(self.lexical.meta)
             return False
+        chunks = self.store.all_chunks()
         log.info("rebuilding the BM25 index (%d chunks)", len(chunks))
         self.lexical.build(
             [h.chunk_id for h in chunks],
@@ -91,22 +92,23 @@ class HybridRetriever:
             [h.metadata for h in chunks],
         )
         self.lexical.save()
-        self._after_refresh(chunks)
+        self._learn_versions(self.lexical.meta)
         return True
 
-    def _after_refresh(self, chunks: list[Hit]) -> None:
+    def _learn_versions(self, meta: dict[str, list[str]]) -> None:
+        """Which regulations hold a wording of each amended (regulation, Pasal), oldest first."""
         versions: dict[tuple[str, str], list[str]] = defaultdict(list)
-        amended: set[tuple[str, str]] = set()
-        for h in chunks:
-            m = h.metadata
-            if m.get("amends") and m.get("pasal"):
-                key = (str(m["amends"]), str(m["pasal"]))
-                amended.add(key)
-                if m["regulation"] not in versions[key]:
-                    versions[key].append(str(m["regulation"]))
-        for key in amended:
-            versions[key].append(key[0])
-            versions[key].sort(key=regulation_year)
+        for reg, pasal, amends, section in zip(
+            meta["regulation"], meta["pasal"], meta["amends"], meta["section"], strict=True
+        ):
+            if amends and pasal and section == SECTION_BODY:
+                key = (amends, pasal)
+                if not versions[key]:
+                    versions[key].append(amends)
+                if reg not in versions[key]:
+                    versions[key].append(reg)
+        for chain in versions.values():
+            chain.sort(key=regulation_year)
         self._versions = dict(versions)
         self._ready = True
 

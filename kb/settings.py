@@ -25,7 +25,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(
         Path("data"),
-        description="Where the index lives: Chroma data, BM25 index, embedding cache, logs.",
+        description="Where the index lives: Chroma data, BM25 index, embedding cache, ingest lock.",
     )
     corpus_dir: Path = Field(
         Path("corpus"),

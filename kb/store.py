@@ -222,6 +222,10 @@ class Store:
                 paths[src] = str(meta["path"])
         return {s: FileState(s, dict(h), expected[s], paths.get(s)) for s, h in hashes.items()}
 
+    def ids(self) -> list[str]:
+        """Every chunk id (cheap: no documents or metadata are read)."""
+        return list(self._call(self.collection.get, include=[])["ids"])
+
     def all_chunks(self) -> list[Hit]:
         got = self._call(self.collection.get, include=["metadatas", "documents"])
         return [
