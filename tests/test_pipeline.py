@@ -202,3 +202,18 @@ def test_chroma_server_mode_ingests_searches_and_reports_outages(tmp_path: Path,
     with pytest.raises(StoreError) as err:
         kb.search("kerja sama", 3)
     assert "tidak dapat dihubungi" in err.value.user_message
+
+
+def test_large_collections_are_read_in_pages(
+    settings: Settings, corpus_files: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import kb.store
+
+    report, store = _run(settings)
+    total = store.count()
+    monkeypatch.setattr(kb.store, "READ_PAGE", 2)  # every read now takes several pages
+    assert total > 2
+    assert len(store.ids()) == len(store.all_chunks()) == total
+    assert sum(sum(s.hashes.values()) for s in store.file_states().values()) == total
+    report, _ = _run(settings)
+    assert {r.status for r in report.results} == {SKIPPED}

@@ -35,21 +35,51 @@ def test_named_pasal_is_returned_first_by_exact_lookup(kb: KnowledgeBase):
 
 def test_cli_search_json_finds_pasal_92(ref_index: Settings):
     out = subprocess.run(
-        [sys.executable, "-m", "kb.cli", "search", "pasal 92 UU 6/2014", "--k", "3", "--json",
-         "--data-dir", str(ref_index.data_dir)],
-        capture_output=True, text=True, check=True, env=_env(ref_index),
+        [
+            sys.executable,
+            "-m",
+            "kb.cli",
+            "search",
+            "pasal 92 UU 6/2014",
+            "--k",
+            "3",
+            "--json",
+            "--data-dir",
+            str(ref_index.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_env(ref_index),
     )
     hits = json.loads(out.stdout)
     assert ("UU 6/2014", "92") in [(h["regulation"], h["pasal"]) for h in hits]
-    for field in ("text", "score", "doc_type", "source", "title", "regulation", "pasal", "ayat", "page",
-                  "section", "amended_by", "dense_rank", "lexical_rank"):
+    for field in (
+        "text",
+        "score",
+        "doc_type",
+        "source",
+        "title",
+        "regulation",
+        "pasal",
+        "ayat",
+        "page",
+        "section",
+        "amended_by",
+        "dense_rank",
+        "lexical_rank",
+    ):
         assert field in hits[0]
 
 
 def _env(settings: Settings) -> dict[str, str]:
     import os
 
-    return {**os.environ, "KB_EMBED_CACHE": str(settings.cache_path), "KB_CORPUS_DIR": str(settings.corpus_dir)}
+    return {
+        **os.environ,
+        "KB_EMBED_CACHE": str(settings.cache_path),
+        "KB_CORPUS_DIR": str(settings.corpus_dir),
+    }
 
 
 def test_amended_pasal_shows_newest_wording_first(kb: KnowledgeBase):
