@@ -8,10 +8,10 @@ export ANONYMIZED_TELEMETRY := False
 setup:
 	@bash scripts/setup.sh
 
-# Ingest the shipped corpus (only what changed) and answer a sample search.
+# Ingest the shipped corpus (only what changed) and answer a sample question.
 run: setup
 	.venv/bin/kb ingest
-	.venv/bin/kb search "bidang apa saja yang bisa dikerjasamakan desa?" --k 3
+	.venv/bin/kb ask "Bidang apa saja yang bisa dikerjasamakan oleh desa?"
 
 test: setup
 	.venv/bin/ruff check .

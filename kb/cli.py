@@ -165,6 +165,38 @@ def search(
 
 
 @app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Pertanyaan.")],
+    doc_type: Annotated[
+        str | None, typer.Option("--type", help="regulasi, webinar, kebijakan, lainnya")
+    ] = None,
+    regulation: Annotated[str | None, typer.Option("--regulation", help="mis. 'UU 6/2014'")] = None,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="Pertanyaan sebelumnya (boleh berulang), untuk tindak lanjut."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Jawab pertanyaan dengan kutipan dan dasar hukum (tanpa LLM kecuali KB_LLM diisi)."""
+    from kb.answer import Answerer
+    from kb.llm import make_chat_model
+
+    settings = _settings(data_dir)
+    try:
+        answer = Answerer(_kb(settings), make_chat_model(settings)).ask(
+            question, history or [], doc_type=doc_type, regulation=regulation
+        )
+    except KBError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(answer.to_json())
+        return
+    Console().print(answer.to_text(), markup=False)
+
+
+@app.command()
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
     data_dir: DataDir = None,
@@ -228,6 +260,12 @@ def eval_cmd(
     for r in result["refuse"]:
         out.print(f"  {r['id']}: {r['top_dense_score']}  {r['question']}")
     out.print(f"Skor dense teratas terendah pada pertanyaan terjawab: {result['min_answerable_dense_score']}")
+    a = result["answers"]
+    out.print(
+        f"Jawaban (ekstraktif): presisi sitasi {a['citation_precision']}, cakupan kata kunci "
+        f"{a['keyword_coverage']}, akurasi penolakan {a['refusal_accuracy']}, salah tolak "
+        f"{a['false_refusals']}, waktu p50/p95 {a['answer_ms_p50']}/{a['answer_ms_p95']} ms"
+    )
 
 
 def _raw_loader(settings: Settings) -> Any:

@@ -69,6 +69,18 @@ def analyse(text: str) -> list[str]:
     return terms
 
 
+ANALYSIS_VERSION = "a1"  # bump when analyse() changes
+
+
+@cache
+def analysis_signature() -> str:
+    """Changes whenever the analysis would: the vocabulary file and this module's version."""
+    from importlib import resources
+
+    data = resources.files("kb").joinpath("data/normalisasi.yaml").read_bytes()
+    return hashlib.sha256(data + ANALYSIS_VERSION.encode()).hexdigest()[:16]
+
+
 def fingerprint(ids: Iterable[str]) -> str:
     h = hashlib.sha256()
     for i in sorted(ids):
@@ -92,6 +104,7 @@ class LexicalIndex:
         self.ids: list[str] = []
         self.meta: dict[str, list[str]] = {f: [] for f in FILTER_FIELDS}
         self.fingerprint = ""
+        self.df: dict[str, int] = {}  # document frequency of each term (for idf weights)
         self._bm25: Any = None
         self._lock = threading.Lock()
 
@@ -107,6 +120,11 @@ class LexicalIndex:
         self._bm25 = retriever if corpus else None
         self.ids = list(ids)
         self.meta = {f: [str(m.get(f) or "") for m in metas] for f in FILTER_FIELDS}
+        df: dict[str, int] = {}
+        for terms in corpus:
+            for t in set(terms):
+                df[t] = df.get(t, 0) + 1
+        self.df = df
         self.fingerprint = fingerprint(self.ids)
 
     def save(self) -> None:
@@ -116,7 +134,15 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"))
         (tmp / "meta.json").write_text(
-            json.dumps({"ids": self.ids, "meta": self.meta, "fingerprint": self.fingerprint}),
+            json.dumps(
+                {
+                    "ids": self.ids,
+                    "meta": self.meta,
+                    "df": self.df,
+                    "fingerprint": self.fingerprint,
+                    "analysis": self._signature(),
+                }
+            ),
             encoding="utf-8",
         )
         old = self.directory.with_name(self.directory.name + ".old")
@@ -136,9 +162,10 @@ class LexicalIndex:
         try:
             data = json.loads(meta_file.read_text(encoding="utf-8"))
             self.ids = list(data["ids"])
-            if set(FILTER_FIELDS) - set(data["meta"]):
+            if set(FILTER_FIELDS) - set(data["meta"]) or data.get("analysis") != self._signature():
                 return False  # written by an older version: rebuild
             self.meta = {f: list(data["meta"][f]) for f in FILTER_FIELDS}
+            self.df = {str(k): int(v) for k, v in data["df"].items()}
             self.fingerprint = str(data["fingerprint"])
             bm25_dir = self.directory / "bm25"
             self._bm25 = bm25s.BM25.load(str(bm25_dir)) if bm25_dir.exists() else None
@@ -147,6 +174,22 @@ class LexicalIndex:
         return True
 
     # -- searching -----------------------------------------------------------------------
+
+    def _signature(self) -> str:
+        return f"{analysis_signature()}-{self.k1}-{self.b}"
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency; a term the corpus never uses weighs like a rare one."""
+        import math
+
+        return math.log(1 + len(self.ids) / (self.df.get(term, 0) + 0.5))
+
+    def unknown_terms(self, query: str) -> list[str]:
+        """Terms of the query that no indexed chunk contains."""
+        if self._bm25 is None:
+            return []
+        vocab = self._bm25.vocab_dict
+        return [t for t in analyse(query) if t not in vocab]
 
     def search(self, query: str, k: int, filters: dict[str, str] | None = None) -> list[LexicalHit]:
         if self._bm25 is None or not self.ids:

@@ -24,6 +24,8 @@ class Vocabulary:
     kinds: dict[str, str]
     kinds_pattern: str
     stopword_exceptions: frozenset[str]
+    followup_cues: tuple[str, ...]
+    followup_groups: tuple[tuple[str, ...], ...]
 
 
 def _word_pattern(phrase: str) -> re.Pattern[str]:
@@ -46,6 +48,8 @@ def vocabulary() -> Vocabulary:
         kinds,
         kinds_pattern,
         frozenset(str(w).lower() for w in raw.get("stopword_kecuali", [])),
+        tuple(str(c).lower() for c in raw.get("tindak_lanjut", {}).get("awalan", [])),
+        tuple(tuple(str(x) for x in g) for g in raw.get("tindak_lanjut", {}).get("kelompok", [])),
     )
 
 

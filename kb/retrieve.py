@@ -57,6 +57,8 @@ class RetrievalResult:
     query: ParsedQuery
     hits: list[Hit]
     timings: dict[str, float] = field(default_factory=dict)
+    top_dense_score: float = 0.0  # cosine of the nearest chunk: evidence for refusals
+    unknown_terms: tuple[str, ...] = ()  # query terms the corpus never uses
 
 
 class HybridRetriever:
@@ -160,7 +162,13 @@ class HybridRetriever:
                 "fusion_ms": (t4 - t3) * 1e3,
             }
         )
-        return RetrievalResult(q, hits[:k], timings)
+        return RetrievalResult(
+            q,
+            hits[:k],
+            timings,
+            top_dense_score=dense[0].score if dense else 0.0,
+            unknown_terms=tuple(self.lexical.unknown_terms(q.text)),
+        )
 
     def _fuse(self, q: ParsedQuery, dense: list[Hit], lexical: list[Any]) -> list[Hit]:
         by_id: dict[str, Hit] = {h.chunk_id: h for h in dense}
@@ -169,6 +177,7 @@ class HybridRetriever:
             for h in self.store.get_ids(missing):
                 by_id[h.chunk_id] = h
         dense_rank = {h.chunk_id: r for r, h in enumerate(dense, 1)}
+        dense_score = {h.chunk_id: round(h.score, 4) for h in dense}
         lexical_rank = {h.chunk_id: r for r, h in enumerate(lexical, 1)}
         scores: dict[str, float] = defaultdict(float)
         c = self.config
@@ -187,7 +196,12 @@ class HybridRetriever:
                 s *= c.named_regulation_boost
             if m.get("doc_type") == "regulasi":
                 s += BINDING_BONUS
-            meta = dict(m, dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid))
+            meta = dict(
+                m,
+                dense_rank=dense_rank.get(cid),
+                lexical_rank=lexical_rank.get(cid),
+                dense_score=dense_score.get(cid),
+            )
             fused.append(Hit(cid, hit.text, s, meta))
         fused.sort(key=lambda h: -h.score)
         return fused

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
         "Keyed by model id and text hash, so it can be shared between indexes.",
     )
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
+    llm: str = Field(
+        "",
+        description="Optional chat model: `ollama:MODEL` or `openai:MODEL` (OpenAI-compatible). "
+        "Empty (default): extractive answers only, no network.",
+    )
+    llm_base_url: str = Field("", description="Base URL of the chat model's server.")
+    llm_api_key: str = Field("", description="API key for an OpenAI-compatible endpoint.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before the chat model gives up.")
     search_k: int = Field(5, ge=1, le=100, description="Default number of search results.")
 
     @property

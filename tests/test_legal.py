@@ -14,9 +14,9 @@ from ingest.legal import (
     is_trivial_explanation,
     parse_identity,
     parse_regulation,
-    split_ayat,
 )
 from ingest.loaders import load_file
+from kb.legaltext import split_ayat
 from tests.conftest import CORPUS_REF, PDF_DIR, require_shared
 
 

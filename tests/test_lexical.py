@@ -41,3 +41,11 @@ def test_index_searches_filters_and_survives_a_reload(tmp_path: Path):
 
 def test_missing_index_does_not_load(tmp_path: Path):
     assert not LexicalIndex(tmp_path / "none").load()
+
+
+def test_index_from_another_analysis_is_not_loaded(tmp_path: Path):
+    idx = LexicalIndex(tmp_path / "bm25")
+    idx.build(["a"], ["Pasal 1 Desa dapat bekerja sama."], [{}])
+    idx.save()
+    assert LexicalIndex(tmp_path / "bm25").load()
+    assert not LexicalIndex(tmp_path / "bm25", k1=1.2).load()  # other parameters: rebuild

@@ -217,3 +217,15 @@ def test_large_collections_are_read_in_pages(
     assert sum(sum(s.hashes.values()) for s in store.file_states().values()) == total
     report, _ = _run(settings)
     assert {r.status for r in report.results} == {SKIPPED}
+
+
+def test_a_file_reached_through_another_folder_keeps_its_name(settings: Settings, tmp_path: Path):
+    ext = tmp_path / "luar" / "sub"
+    _write(ext, "perdes.txt", PERDES)
+    embedder = FakeEmbedder()
+    store = Store(settings, embedder)
+    first = ingest([tmp_path / "luar"], settings, store, embedder)
+    assert [r.source for r in first.results] == ["luar/sub/perdes.txt"]
+    second = ingest([ext], settings, store, embedder)
+    assert [(r.source, r.status) for r in second.results] == [("luar/sub/perdes.txt", SKIPPED)]
+    assert set(store.file_states()) == {"luar/sub/perdes.txt"}

@@ -145,3 +145,8 @@ def test_dev_set_targets_and_baselines(kb: KnowledgeBase):
         assert ours["recall@k"] > baseline["recall@k"]
         assert ours["mrr@10"] > baseline["mrr@10"]
     assert [r["id"] for r in result["refuse"]] == ["d27", "d28"]
+    answers = result["answers"]
+    assert answers["refusal_accuracy"] == 1.0
+    assert answers["false_refusals"] <= 1
+    assert answers["citation_precision"] >= 0.85
+    assert answers["keyword_coverage"] >= 0.9

@@ -1,0 +1,502 @@
+"""Grounded answers with legal citations.
+
+Default (no network): extractive. The question's intent is recognised (dasar hukum, bidang /
+ruang lingkup, siapa, kapan / berapa lama, bagaimana / tata cara, definisi, isi Pasal X);
+from the top hits the ayat (enumerations kept whole) or sentences that answer it are
+selected by idf-weighted overlap with the question, and the answer is composed from exact
+quotes, regulations before notes. Every marker [n] maps to a retrieved chunk, so every cited
+Pasal exists in the index. With weak evidence the answer is a plain refusal.
+
+Optionally a chat model (``kb.llm``) writes the answer from the same numbered sources; its
+output is checked and falls back to the extractive answer when it cites nothing valid or
+cannot be reached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.legaltext import split_ayat
+from kb.lexical import analyse
+from kb.query import normalise, vocabulary
+from kb.types import SECTION_BODY, Hit
+
+REFUSAL = "Maaf, informasi tersebut tidak ditemukan dalam dokumen yang tersedia."
+DISCLAIMER = (
+    "Informasi ini disusun otomatis dari dokumen yang tersedia, bukan pendapat hukum resmi. "
+    "Periksa naskah resmi peraturan sebelum mengambil keputusan."
+)
+
+# Evidence needed to answer, calibrated on the dev set's out-of-scope questions (see
+# BENCHMARKS.md): e5 cosine of the nearest chunk. Out-of-scope questions scored 0.824 and
+# 0.829, the weakest answerable one 0.850. A question using a word the corpus never uses
+# ("paspor") needs more.
+MIN_DENSE = 0.84
+MIN_DENSE_WITH_UNKNOWN_TERMS = 0.86
+CANDIDATE_HITS = 6
+# a passage that has the form of the answer asked for (a duration for "berapa lama", an
+# agent for "siapa", a list for "apa saja") weighs like one more shared word
+CUE_BONUS = 0.1
+STRICT_CUES = ("waktu", "jumlah")
+LEGAL_BASIS_RATIO = 0.7
+MAX_PASAL = 2  # distinct Pasal quoted (an amended Pasal's two wordings count once)
+MAX_CITATIONS = 3
+# a further passage is cited only when its overlap is close to the best one; another
+# Pasal than the best one's only when it is nearly as strong
+SECOND_CITATION_RATIO = 0.85
+SECOND_PASAL_RATIO = 0.95
+
+INTENTS: tuple[tuple[str, str], ...] = (
+    ("contoh", r"\bcontoh(?:nya)?\b|\bmisalnya\b|\bpraktik\b"),
+    (
+        "dasar_hukum",
+        r"dasar hukum|landasan hukum|payung hukum|diatur (?:dalam|di) (?:mana|apa)|aturan(?:nya)? apa",
+    ),
+    ("definisi", r"apa (?:yang )?dimaksud|apa itu|pengertian|definisi|artinya"),
+    ("bidang", r"bidang apa|meliputi|ruang lingkup|apa saja|unsur|terdiri|jenis"),
+    ("siapa", r"\bsiapa\b"),
+    ("jumlah", r"berapa kali|berapa periode|berapa banyak|berapa orang|paling banyak"),
+    ("waktu", r"\bkapan\b|berapa lama|berapa tahun|berapa bulan|jangka waktu|masa jabatan|batas waktu"),
+    ("cara", r"bagaimana|\bcara\b|tata cara|prosedur|mekanisme|langkah"),
+)
+
+# Words that only frame a question; they are not matched against passages.
+FRAMING = re.compile(
+    r"dasar hukum|landasan hukum|payung hukum|apa (?:yang )?dimaksud|apa itu|apa saja|\bcontoh(?:nya)?\b"
+    r"|bagaimana cara|gimana cara|berapa lama|berapa kali",
+    re.IGNORECASE,
+)
+
+_INTENT_CUES = {
+    "siapa": r"\b(?:oleh|kepala desa|camat|bupati|walikota|menteri|badan|pemerintah|BPD|lembaga)\b",
+    # a duration ("6 (enam) tahun") or a moment ("sejak", "berakhir apabila")
+    "waktu": r"\d+ \(\w+\) (?:tahun|bulan|hari|minggu)|\bsejak\b|paling lama|berakhir|apabila",
+    # a count ("3 (tiga) kali", "paling banyak")
+    "jumlah": r"\d+ \(\w+\) kali|paling banyak|paling sedikit",
+    "cara": r"\b(?:melalui|dengan cara|dilakukan|tahapan|mekanisme|musyawarah)\b",
+    "definisi": r"\badalah\b|\bmerupakan\b|\byang dimaksud\b",
+    "bidang": r"\n[a-z]\.\s|meliputi|terdiri",
+}
+
+
+def detect_intent(question: str, pasal_named: bool) -> str:
+    if pasal_named:
+        return "isi_pasal"
+    q = question.lower()
+    for name, pattern in INTENTS:
+        if re.search(pattern, q):
+            return name
+    return "umum"
+
+
+@dataclass(frozen=True)
+class Citation:
+    marker: int
+    regulation: str | None
+    pasal: str | None
+    ayat: str | None
+    doc_type: str
+    source: str
+    title: str
+    page: int | None
+    text: str  # the exact quoted text
+    chunk_id: str
+    amended_by: str | None = None
+    label: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    standalone_question: str
+    answer: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    dasar_hukum: tuple[str, ...] = ()
+    disclaimer: str = DISCLAIMER
+    intent: str = "umum"
+    notice: str = ""  # e.g. the chat model could not be reached
+    mode: str = "ekstraktif"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "dasar_hukum": list(self.dasar_hukum),
+            "disclaimer": self.disclaimer,
+            "intent": self.intent,
+            "notice": self.notice or None,
+            "mode": self.mode,
+        }
+
+    def to_text(self) -> str:
+        """The layout for readers: short answer, Dasar hukum, quoted text, disclaimer."""
+        parts = [self.answer]
+        if self.notice:
+            parts.insert(0, f"({self.notice})")
+        if self.dasar_hukum:
+            parts.append("Dasar hukum:\n" + "\n".join(f"- {d}" for d in self.dasar_hukum))
+        if self.citations:
+            parts.append(
+                "Kutipan:\n" + "\n".join(f"[{c.marker}] {c.label}\n{c.text}" for c in self.citations)
+            )
+        parts.append(self.disclaimer)
+        return "\n\n".join(parts)
+
+
+# --- naming things the legal way -----------------------------------------------------
+
+
+def legal_name(regulation: str, tentang: str | None) -> str:
+    """'UU 6/2014' + 'Desa' -> 'UU No. 6 Tahun 2014 tentang Desa'."""
+    m = re.match(r"(.+) (\d+)/(\d{4})$", regulation)
+    name = f"{m.group(1)} No. {m.group(2)} Tahun {m.group(3)}" if m else regulation
+    return f"{name} tentang {tentang}" if tentang else name
+
+
+def _months(date: str) -> str:
+    months = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ]
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", date)
+    return f"{int(m.group(3))} {months[int(m.group(2)) - 1]} {m.group(1)}" if m else date
+
+
+def source_label(meta: dict[str, Any], ayat: str | None) -> str:
+    """How a passage is named to the reader: 'UU 6/2014 Pasal 92 ayat (1)', or the note."""
+    if meta.get("regulation") and meta.get("pasal"):
+        label = f"{meta['regulation']} Pasal {meta['pasal']}"
+        return label + (f" ayat ({ayat})" if ayat else "")
+    if meta.get("regulation") and meta.get("section") == "penjelasan":
+        return f"Penjelasan {meta['regulation']}"
+    title = str(meta.get("event") or meta.get("title") or meta.get("source"))
+    date = f", {_months(str(meta['date']))}" if meta.get("date") else ""
+    kind = {"webinar": "Catatan", "kebijakan": "Arah kebijakan:"}.get(str(meta.get("doc_type")), "")
+    if kind == "Catatan" and not title.lower().startswith(("webinar", "catatan")):
+        kind = "Catatan webinar"
+    return f"{kind} {title}{date}".strip()
+
+
+# --- follow-up questions -------------------------------------------------------------
+
+
+def standalone_question(question: str, history: Sequence[str]) -> str:
+    """Rewrite a follow-up ("kalau dengan pihak ketiga?") into a question that stands alone,
+    using the previous user question. Rule-based: a cue word or a very short question marks
+    a follow-up; a term of a known group replaces its sibling in the previous question."""
+    if not history:
+        return question
+    vocab = vocabulary()
+    q = question.strip()
+    low = q.lower()
+    cue = next((c for c in vocab.followup_cues if re.match(rf"{re.escape(c)}\b", low)), None)
+    words = re.findall(r"\w+", low)
+    if cue is None and len(words) > 4:
+        return question
+    previous = history[-1].strip()
+    rest = q[len(cue) :].strip(" ,") if cue else q
+    rest_n = normalise(rest).text
+    prev_n = normalise(previous).text
+    for group in vocab.followup_groups:
+        named = next((g for g in sorted(group, key=len, reverse=True) if g.lower() in rest_n.lower()), None)
+        if not named:
+            continue
+        for sibling in sorted(group, key=len, reverse=True):
+            if sibling.lower() != named.lower() and sibling.lower() in prev_n.lower():
+                pattern = re.compile(re.escape(sibling), re.IGNORECASE)
+                return pattern.sub(named, prev_n, count=1)
+    return f"{prev_n.rstrip('?.! ')} {rest_n}".strip()
+
+
+# --- extractive answers --------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    hit: Hit
+    rank: int
+    ayat: str | None
+    text: str
+    score: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+_ANGKA = re.compile(r"\n(?=\d{1,3}\.\s)")
+NOTE_UNIT_CHARS = 1500  # a note's chunk (~200 tokens) is quoted whole: its lists stay whole
+
+
+def _units(hit: Hit, rank: int) -> list[_Unit]:
+    """Quotable units of a hit: its ayat (enumerations whole), the angka of a definitions
+    list, or for notes the whole chunk (split into lines only when long)."""
+    m = hit.metadata
+    body = hit.text
+    if m.get("pasal") and body.startswith(f"Pasal {m['pasal']}"):
+        body = body.split("\n", 1)[1] if "\n" in body else ""
+    if m.get("pasal") and m.get("section") == SECTION_BODY:
+        parts = [(label or None, text) for label, text in split_ayat(body) if text.strip()]
+        if len(parts) == 1:
+            items = [x.strip() for x in _ANGKA.split(parts[0][1]) if x.strip()]
+            if len(items) >= 3:  # "Dalam Undang-Undang ini yang dimaksud dengan: 1. … 2. …"
+                return [_Unit(hit, rank, None, x) for x in items[1:]]
+        return [_Unit(hit, rank, label, text) for label, text in parts]
+    if len(body) <= NOTE_UNIT_CHARS:
+        return [_Unit(hit, rank, None, body.strip())]
+    lines = [x.strip() for x in re.split(r"\n+", body) if len(x.strip()) > 20]
+    return [_Unit(hit, rank, None, x) for x in lines] or [_Unit(hit, rank, None, body)]
+
+
+# Higher norms first when passages say the same (lex superior): a small bonus, below the
+# weight of one shared rare word.
+HIERARCHY_BONUS = {"UU": 0.03, "Perppu": 0.03, "PP": 0.02, "Perpres": 0.01}
+
+
+def _hierarchy(regulation: str | None) -> float:
+    return HIERARCHY_BONUS.get(str(regulation or "").split(" ")[0], 0.0)
+
+
+def _prefer_higher_norms(units: list[_Unit]) -> list[_Unit]:
+    """When two regulations state the same norm in (nearly) the same words (a PP restating
+    its UU), keep the higher-level one at the better of the two scores."""
+    kept: list[_Unit] = []
+    for u in sorted(units, key=lambda x: -_hierarchy(x.hit.metadata.get("regulation"))):
+        words = set(re.findall(r"\w+", u.text.lower()))
+        twin = next(
+            (
+                k
+                for k in kept
+                if len(words & (kw := set(re.findall(r"\w+", k.text.lower()))))
+                >= 0.9 * max(len(words), len(kw), 1)
+            ),
+            None,
+        )
+        if twin is None:
+            kept.append(u)
+        else:
+            twin.score = max(twin.score, u.score)
+    return kept
+
+
+def _legal_basis(units: list[_Unit]) -> list[_Unit]:
+    """ "Dasar hukum" is answered as a lawyer would: the highest norm that speaks to the
+    question first (a UU before its implementing PP), one Pasal per regulation, among the
+    passages that match the question well."""
+    best = units[0].score
+    strong = [u for u in units if u.score >= LEGAL_BASIS_RATIO * best]
+    strong.sort(key=lambda u: (-_hierarchy(u.hit.metadata.get("regulation")), -u.score))
+    chosen: list[_Unit] = []
+    for u in strong:
+        if len(chosen) >= MAX_PASAL:
+            break
+        if all(c.hit.metadata.get("regulation") != u.hit.metadata.get("regulation") for c in chosen):
+            chosen.append(u)
+    return chosen
+
+
+def _pasal_key(u: _Unit) -> tuple[str, str]:
+    return str(u.hit.metadata.get("regulation")), str(u.hit.metadata.get("pasal"))
+
+
+class Answerer:
+    """Answers questions from a :class:`kb.base.KnowledgeBase` (extractive by default)."""
+
+    def __init__(self, kb: Any, chat_model: Any = None) -> None:
+        self.kb = kb
+        self.chat_model = chat_model
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        *,
+        doc_type: str | None = None,
+        regulation: str | None = None,
+    ) -> Answer:
+        standalone = standalone_question(question, history)
+        result = self.kb.retrieve(standalone, CANDIDATE_HITS, doc_type=doc_type, regulation=regulation)
+        q = result.query
+        intent = detect_intent(q.text, bool(q.pasal))
+        hits = result.hits
+        pasal_found = bool(hits) and hits[0].metadata.get("match") == "pasal"
+        if not hits or (not pasal_found and not self._enough_evidence(result)):
+            return self._refusal(question, standalone, intent)
+        units = self._select(q.text, intent, hits)
+        extractive = self._compose(question, standalone, intent, units)
+        if self.chat_model is None:
+            return extractive
+        from kb.llm import answer_with_model
+
+        return answer_with_model(self.chat_model, extractive, hits)
+
+    @staticmethod
+    def _enough_evidence(result: Any) -> bool:
+        if result.top_dense_score < MIN_DENSE:
+            return False
+        return not (result.unknown_terms and result.top_dense_score < MIN_DENSE_WITH_UNKNOWN_TERMS)
+
+    def _refusal(self, question: str, standalone: str, intent: str) -> Answer:
+        docs = self.kb.documents()
+        regs = sorted({d.regulation for d in docs if d.regulation})
+        notes = [d.title for d in docs if d.doc_type != "regulasi"]
+        cover = "Basis pengetahuan ini memuat regulasi tentang desa dan kerja sama desa"
+        if regs:
+            cover += f" ({', '.join(regs)})"
+        if notes:
+            cover += f" serta {len(notes)} catatan/arah kebijakan"
+        return Answer(question, standalone, f"{REFUSAL} {cover}.", True, intent=intent)
+
+    def _select(self, query_text: str, intent: str, hits: list[Hit]) -> list[_Unit]:
+        lexical = self.kb.retriever.lexical
+        # the words that frame the question ("dasar hukum", "apa saja") are not its content
+        terms = set(analyse(FRAMING.sub(" ", query_text))) or set(analyse(query_text))
+        total = sum(lexical.idf(t) for t in terms) or 1.0
+        units = [u for rank, h in enumerate(hits) for u in _units(h, rank)]
+        # the law answers "dasar hukum"; notes give the examples
+        wanted = {"dasar_hukum": True, "contoh": False}.get(intent)
+        if wanted is not None and any(
+            (u.hit.metadata.get("doc_type") == "regulasi") == wanted for u in units
+        ):
+            units = [u for u in units if (u.hit.metadata.get("doc_type") == "regulasi") == wanted]
+        cue = _INTENT_CUES.get(intent)
+        # "berapa lama" is answered by a duration, "berapa kali" by a count: when some
+        # passages have that form, the others cannot be the answer
+        if intent in STRICT_CUES and cue and any(re.search(cue, u.text, re.IGNORECASE) for u in units):
+            units = [u for u in units if re.search(cue, u.text, re.IGNORECASE)]
+        for u in units:
+            head = str(u.hit.metadata.get("embed_text", "")).split("\n", 1)[0]
+            overlap = terms & set(analyse(u.text + " " + head))
+            u.score = sum(lexical.idf(t) for t in overlap) / total
+            u.score += 0.15 / (1 + u.rank)  # the retriever's order as a prior
+            u.score += _hierarchy(u.hit.metadata.get("regulation"))
+            if cue and re.search(cue, u.text, re.IGNORECASE):
+                u.score += CUE_BONUS
+        if intent == "isi_pasal":
+            top = hits[0]
+            return [u for u in units if u.hit.chunk_id == top.chunk_id]
+        units = _prefer_higher_norms(units)
+        units.sort(key=lambda u: -u.score)
+        if intent == "dasar_hukum":
+            return self._with_versions(_legal_basis(units), hits)
+        best = units[0]
+        chosen = [best]
+        for u in units[1:]:
+            if len(chosen) >= MAX_CITATIONS or u.score < SECOND_CITATION_RATIO * best.score:
+                break
+            same_pasal = _pasal_key(u) == _pasal_key(best)
+            # another Pasal is cited only when it is nearly as strong as the best
+            if not same_pasal and u.score < SECOND_PASAL_RATIO * best.score:
+                continue
+            if not same_pasal and len({_pasal_key(c) for c in chosen} | {_pasal_key(u)}) > MAX_PASAL:
+                continue
+            if any(c.hit.chunk_id == u.hit.chunk_id and c.ayat == u.ayat for c in chosen):
+                continue
+            chosen.append(u)
+        chosen = self._with_versions(chosen, hits)
+        # regulations before notes, each in the order chosen
+        return sorted(chosen, key=lambda u: u.hit.metadata.get("doc_type") != "regulasi")[: MAX_CITATIONS + 1]
+
+    def _with_versions(self, chosen: list[_Unit], hits: list[Hit]) -> list[_Unit]:
+        """An amended Pasal is quoted in its newest wording first, then as it stood before."""
+        out: list[_Unit] = []
+        for u in chosen:
+            m = u.hit.metadata
+            other: list[Hit] = []
+            if m.get("amended_by"):
+                newest = str(m["amended_by"]).split(", ")[-1]
+                other = self._version(newest, str(m.get("pasal")), hits)
+                pair = [*self._matching_units(other, u), u]
+            elif m.get("amends"):
+                other = self._version(str(m["amends"]), str(m.get("pasal")), hits)
+                pair = [u, *self._matching_units(other, u)]
+            else:
+                pair = [u]
+            for x in pair:
+                if not any(x.hit.chunk_id == y.hit.chunk_id and x.ayat == y.ayat for y in out):
+                    out.append(x)
+        return out
+
+    def _version(self, regulation: str, pasal: str, hits: list[Hit]) -> list[Hit]:
+        found = [
+            h for h in hits if h.metadata.get("regulation") == regulation and h.metadata.get("pasal") == pasal
+        ]
+        if found:
+            return found
+        return self.kb.store.get(
+            {"$and": [{"regulation": regulation}, {"pasal": pasal}, {"section": SECTION_BODY}]}
+        )
+
+    @staticmethod
+    def _matching_units(hits: list[Hit], like: _Unit) -> list[_Unit]:
+        units = [x for h in hits for x in _units(h, like.rank)]
+        same = [x for x in units if x.ayat == like.ayat] or units[:1]
+        for x in same:
+            x.score = like.score
+        return same[:1]
+
+    def _compose(self, question: str, standalone: str, intent: str, units: list[_Unit]) -> Answer:
+        citations: list[Citation] = []
+        lines: list[str] = []
+        dasar: list[str] = []
+        for n, u in enumerate(units, 1):
+            m = u.hit.metadata
+            label = source_label(m, u.ayat)
+            citations.append(
+                Citation(
+                    marker=n,
+                    regulation=m.get("regulation"),
+                    pasal=m.get("pasal"),
+                    ayat=u.ayat,
+                    doc_type=str(m.get("doc_type")),
+                    source=str(m.get("source")),
+                    title=str(m.get("title")),
+                    page=m.get("page"),
+                    text=u.text,
+                    chunk_id=u.hit.chunk_id,
+                    amended_by=m.get("amended_by"),
+                    label=label,
+                )
+            )
+            if m.get("regulation") and m.get("pasal") and m.get("doc_type") == "regulasi":
+                name = legal_name(str(m["regulation"]), m.get("tentang"))
+                entry = f"{name}, Pasal {m['pasal']}" + (f" ayat ({u.ayat})" if u.ayat else "")
+                if m.get("amends"):
+                    entry += f" (mengubah {m['amends']})"
+                if entry not in dasar:
+                    dasar.append(entry)
+                lead = "Menurut" if n == 1 else "Selain itu, menurut"
+                if m.get("amends"):
+                    lead += " ketentuan terbaru,"
+                line = f"{lead} {label} [{n}]: “{u.text}”"
+                if m.get("amended_by"):
+                    line = f"Sebelum diubah oleh {m['amended_by']}, {label} [{n}] berbunyi: “{u.text}”"
+            else:
+                line = f"Menurut {label[0].lower() + label[1:]} [{n}] (bukan peraturan): “{u.text}”"
+            lines.append(line)
+        return Answer(
+            question=question,
+            standalone_question=standalone,
+            answer="\n\n".join(lines),
+            refused=False,
+            citations=tuple(citations),
+            dasar_hukum=tuple(dasar),
+            intent=intent,
+        )
