@@ -27,6 +27,9 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
+DocTypeOpt = Annotated[str | None, typer.Option("--type", help="regulasi, webinar, kebijakan, lainnya")]
+RegulationOpt = Annotated[str | None, typer.Option("--regulation", help="mis. 'UU 6/2014'")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Folder indeks (default KB_DATA_DIR atau ./data).")
 ]
@@ -123,14 +126,12 @@ def ingest(
 def search(
     query: Annotated[str, typer.Argument(help="Pertanyaan atau kata kunci.")],
     k: Annotated[int | None, typer.Option("--k", help="Jumlah hasil.")] = None,
-    doc_type: Annotated[
-        str | None, typer.Option("--type", help="regulasi, webinar, kebijakan, lainnya")
-    ] = None,
-    regulation: Annotated[str | None, typer.Option("--regulation", help="mis. 'UU 6/2014'")] = None,
+    doc_type: DocTypeOpt = None,
+    regulation: RegulationOpt = None,
     section: Annotated[
         str | None, typer.Option("--section", help="batang_tubuh, penjelasan, konsiderans")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
+    as_json: JsonOpt = False,
     data_dir: DataDir = None,
 ) -> None:
     """Cari potongan regulasi yang paling relevan."""
@@ -167,15 +168,13 @@ def search(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Pertanyaan.")],
-    doc_type: Annotated[
-        str | None, typer.Option("--type", help="regulasi, webinar, kebijakan, lainnya")
-    ] = None,
-    regulation: Annotated[str | None, typer.Option("--regulation", help="mis. 'UU 6/2014'")] = None,
+    doc_type: DocTypeOpt = None,
+    regulation: RegulationOpt = None,
     history: Annotated[
         list[str] | None,
         typer.Option("--history", help="Pertanyaan sebelumnya (boleh berulang), untuk tindak lanjut."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
+    as_json: JsonOpt = False,
     data_dir: DataDir = None,
 ) -> None:
     """Jawab pertanyaan dengan kutipan dan dasar hukum (tanpa LLM kecuali KB_LLM diisi)."""
@@ -198,7 +197,7 @@ def ask(
 
 @app.command()
 def stats(
-    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
+    as_json: JsonOpt = False,
     data_dir: DataDir = None,
 ) -> None:
     """Ringkasan isi indeks: dokumen, jumlah potongan, model embedding, lokasi indeks."""
@@ -225,7 +224,7 @@ def eval_cmd(
     file: Annotated[Path, typer.Argument(help="Berkas pertanyaan JSONL (format ../shared/eval/dev.jsonl).")],
     k: Annotated[int, typer.Option("--k", help="Recall@k.")] = 5,
     baselines: Annotated[bool, typer.Option("--baselines/--no-baselines", help="Ukur juga baseline.")] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
+    as_json: JsonOpt = False,
     data_dir: DataDir = None,
 ) -> None:
     """Ukur mutu pencarian pada kumpulan pertanyaan, dibanding dua baseline."""
