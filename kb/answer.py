@@ -355,6 +355,9 @@ class Answerer:
 
     def _refusal(self, question: str, standalone: str, intent: str) -> Answer:
         docs = self.kb.documents()
+        if not docs:
+            cover = "Basis pengetahuan masih kosong: masukkan dokumen dengan `kb ingest` lebih dulu"
+            return Answer(question, standalone, f"{REFUSAL} {cover}.", True, intent=intent)
         regs = sorted({d.regulation for d in docs if d.regulation})
         notes = [d.title for d in docs if d.doc_type != "regulasi"]
         cover = "Basis pengetahuan ini memuat regulasi tentang desa dan kerja sama desa"

@@ -215,3 +215,12 @@ def test_follow_up_uses_the_conversation(answerer: Answerer):
     ans = answerer.ask("kalau dengan pihak ketiga?", ["Kerja sama antar desa itu meliputi apa saja?"])
     assert "pihak ketiga" in ans.standalone_question
     assert ("UU 6/2014", "93") in [(c.regulation, c.pasal) for c in ans.citations]
+
+
+def test_empty_knowledge_base_says_to_ingest_first(settings: Settings):
+    from kb.base import KnowledgeBase
+    from tests.conftest import FakeEmbedder
+
+    ans = Answerer(KnowledgeBase(settings, FakeEmbedder())).ask("Apa dasar hukum kerja sama desa?")
+    assert ans.refused
+    assert "kb ingest" in ans.answer
