@@ -240,7 +240,7 @@ def ingest(
                 doc = load_file(f.path, f.source, max_file_mb=settings.max_file_mb)
                 chunks = build_chunks(doc, embedder)
                 t1 = time.perf_counter()
-                vectors = _embed(embedder, chunks, settings.embed_batch_size, on_chunks)
+                vectors = _embed(embedder, chunks, on_chunks)
                 report.embed_seconds += time.perf_counter() - t1
                 report.chunks_embedded += len(chunks)
                 store.upsert(chunks, vectors)
@@ -275,12 +275,15 @@ def ingest(
     return report
 
 
-def _embed(
-    embedder: Embedder, chunks: list[Chunk], batch: int, on_chunks: Callable[[int], None] | None
-) -> np.ndarray:
+# Chunks handed to the embedder per call: large enough for the engine to sort them by
+# length and batch them well, small enough for a lively progress bar.
+EMBED_CALL = 128
+
+
+def _embed(embedder: Embedder, chunks: list[Chunk], on_chunks: Callable[[int], None] | None) -> np.ndarray:
     parts = []
-    for start in range(0, len(chunks), batch):
-        part = chunks[start : start + batch]
+    for start in range(0, len(chunks), EMBED_CALL):
+        part = chunks[start : start + EMBED_CALL]
         parts.append(embedder.embed_passages([c.embed_text for c in part]))
         if on_chunks:
             on_chunks(len(part))

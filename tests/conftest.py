@@ -100,6 +100,7 @@ def ref_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         # embeddings are a pure function of (model, text): a cache outside the temporary
         # index makes local reruns fast; CI starts from a clean clone without it
         embed_cache=ROOT / ".cache" / "test-embeddings.sqlite3",
+        model_dir=ROOT / ".cache" / "models",
         _env_file=None,  # type: ignore[call-arg]
     )
     kb = KnowledgeBase(settings)

