@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -229,37 +230,52 @@ def ingest(
         known = {str(Path(st.path)): src for src, st in states.items() if st.path}
         files = [SourceFile(f.path, known.get(str(f.path.resolve()), f.source), f.root) for f in files]
         seen: set[str] = set()
-        for f in files:
-            seen.add(f.source)
+
+        def prepare(f: SourceFile) -> tuple[str, LoadedDocument | None, list[Chunk]]:
+            """Hash, load and chunk one file (runs ahead of the embedding, in a thread)."""
+            file_hash = file_sha256(f.path)
             state = states.get(f.source)
-            try:
-                file_hash = file_sha256(f.path)
-                if state and state.complete_for(file_hash):
-                    done(FileResult(f.source, SKIPPED, sum(state.hashes.values())))
-                    continue
-                doc = load_file(f.path, f.source, max_file_mb=settings.max_file_mb)
-                chunks = build_chunks(doc, embedder)
-                t1 = time.perf_counter()
-                vectors = _embed(embedder, chunks, on_chunks)
-                report.embed_seconds += time.perf_counter() - t1
-                report.chunks_embedded += len(chunks)
-                store.upsert(chunks, vectors)
-                store.delete_source(f.source, keep_hash=doc.file_hash)
-                done(FileResult(f.source, UPDATED if state else ADDED, len(chunks)))
-            except DocumentError as exc:
-                done(FileResult(f.source, FAILED, message=exc.user_message))
-            except KBError:
-                raise  # store or model failures stop the run: every later file would fail too
-            except Exception as exc:  # a parser bug on one file must not stop the rest
-                log.exception("ingest of %s failed", f.source)
-                done(
-                    FileResult(
-                        f.source,
-                        FAILED,
-                        message=f"Berkas '{f.source}' gagal diproses ({type(exc).__name__}). "
-                        "Laporkan berkas ini ke pengelola.",
+            if state and state.complete_for(file_hash):
+                return file_hash, None, []
+            doc = load_file(f.path, f.source, max_file_mb=settings.max_file_mb)
+            return file_hash, doc, build_chunks(doc, embedder)
+
+        # The next file is read and parsed while this one is embedded: pypdf and the
+        # parser are Python, the network runs in torch's threads, so the two overlap
+        # (the pipeline's own work hides behind the embedding). Writes stay in order.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead = pool.submit(prepare, files[0]) if files else None
+            for i, f in enumerate(files):
+                seen.add(f.source)
+                state = states.get(f.source)
+                current, ahead = ahead, pool.submit(prepare, files[i + 1]) if i + 1 < len(files) else None
+                try:
+                    assert current is not None
+                    _, doc, chunks = current.result()
+                    if doc is None:
+                        done(FileResult(f.source, SKIPPED, sum(state.hashes.values()) if state else 0))
+                        continue
+                    t1 = time.perf_counter()
+                    vectors = _embed(embedder, chunks, on_chunks)
+                    report.embed_seconds += time.perf_counter() - t1
+                    report.chunks_embedded += len(chunks)
+                    store.upsert(chunks, vectors)
+                    store.delete_source(f.source, keep_hash=doc.file_hash)
+                    done(FileResult(f.source, UPDATED if state else ADDED, len(chunks)))
+                except DocumentError as exc:
+                    done(FileResult(f.source, FAILED, message=exc.user_message))
+                except KBError:
+                    raise  # store or model failures stop the run: every later file would fail too
+                except Exception as exc:  # a parser bug on one file must not stop the rest
+                    log.exception("ingest of %s failed", f.source)
+                    done(
+                        FileResult(
+                            f.source,
+                            FAILED,
+                            message=f"Berkas '{f.source}' gagal diproses ({type(exc).__name__}). "
+                            "Laporkan berkas ini ke pengelola.",
+                        )
                     )
-                )
         roots = [p.resolve() for p in paths if p.exists()]
         for source, state in states.items():
             if source in seen or not state.path:

