@@ -93,3 +93,12 @@ def test_single_query_fast_path_equals_sentence_transformers(engines):
     fast = st.embed_queries([q])[0]
     batched = st.embed_queries([q, q])[0]
     assert float(fast @ batched) > 0.99999
+
+
+@pytest.mark.parametrize("query", ["desa", "Siapa yang memfasilitasi pelaksanaan kerja sama antar desa? " * 8])
+def test_frozen_query_network_equals_the_eager_one(engines, query: str):
+    st, nano = engines
+    fast = st.embed_queries([query])[0]
+    eager = st.embed_queries([query, "lain"])[0]
+    assert float(fast @ eager) > 0.99999
+    assert float(fast @ nano.embed_queries([query])[0]) > 0.999
