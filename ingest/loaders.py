@@ -7,7 +7,6 @@ ingest can report the file and go on with the rest.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from pathlib import Path
@@ -16,20 +15,13 @@ from typing import Any
 import yaml
 
 from kb.errors import DocumentError
+from kb.hashing import file_sha256
 from kb.types import LoadedDocument, Page
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md", ".markdown", ".docx")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def decode_text(data: bytes, source: str) -> tuple[str, list[str]]:

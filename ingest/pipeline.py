@@ -27,9 +27,10 @@ import numpy as np
 from ingest.chunking import DocInfo, regulation_chunks, text_chunks
 from ingest.clean import join_pages
 from ingest.legal import parse_identity, parse_regulation
-from ingest.loaders import SUPPORTED_SUFFIXES, file_sha256, load_file
+from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from kb.embedder import Embedder
 from kb.errors import DocumentError, IngestLockedError, KBError
+from kb.hashing import file_sha256
 from kb.retrieve import HybridRetriever
 from kb.settings import Settings
 from kb.store import Store

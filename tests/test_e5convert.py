@@ -95,7 +95,9 @@ def test_single_query_fast_path_equals_sentence_transformers(engines):
     assert float(fast @ batched) > 0.99999
 
 
-@pytest.mark.parametrize("query", ["desa", "Siapa yang memfasilitasi pelaksanaan kerja sama antar desa? " * 8])
+@pytest.mark.parametrize(
+    "query", ["desa", "Siapa yang memfasilitasi pelaksanaan kerja sama antar desa? " * 8]
+)
 def test_frozen_query_network_equals_the_eager_one(engines, query: str):
     st, nano = engines
     fast = st.embed_queries([query])[0]
