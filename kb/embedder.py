@@ -300,19 +300,21 @@ class E5Embedder(SentenceTransformerEmbedder):
         import torch
 
         ids = torch.tensor([self._token_counter().encode(self._prefix("query") + texts[0]).ids])
+        model = self._get()  # load before taking the lock: loading takes it too
         with self._lock, torch.inference_mode():
-            hidden = self._query_network(ids)(ids)[0][0]
+            hidden = self._query_network(model, ids)(ids)[0][0]
             vec = hidden.mean(dim=0)
             vec = vec / vec.norm()
         return vec.numpy().astype(np.float32).reshape(1, -1)
 
-    def _query_network(self, example: Any) -> Any:
+    def _query_network(self, model: Any, example: Any) -> Any:
+        """The frozen network (traced on first use; the caller holds the lock)."""
         if self._frozen is None:
             import warnings
 
             import torch
 
-            network = self._get()[0].auto_model
+            network = model[0].auto_model
             network.config.return_dict = False
             with warnings.catch_warnings():  # tracing warns about shape-dependent branches
                 warnings.simplefilter("ignore")

@@ -104,3 +104,15 @@ def test_frozen_query_network_equals_the_eager_one(engines, query: str):
     eager = st.embed_queries([query, "lain"])[0]
     assert float(fast @ eager) > 0.99999
     assert float(fast @ nano.embed_queries([query])[0]) > 0.999
+
+
+def test_a_query_first_loads_the_model_without_deadlock(tmp_path: Path):
+    import threading
+
+    st = E5Embedder(tmp_path)
+    result: list[np.ndarray] = []
+    worker = threading.Thread(target=lambda: result.append(st.embed_queries(["kerja sama desa"])), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "the first query on a fresh engine hung"
+    assert result[0].shape == (1, 384)
