@@ -195,9 +195,6 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
         os.close(fd)
 
 
-ProgressFn = Callable[[str, int, int], None]  # (event, files_done, chunks_done)
-
-
 def ingest(
     paths: Sequence[Path],
     settings: Settings,

@@ -422,13 +422,12 @@ class Answerer:
         out: list[_Unit] = []
         for u in chosen:
             m = u.hit.metadata
-            other: list[Hit] = []
             if m.get("amended_by"):
                 newest = str(m["amended_by"]).split(", ")[-1]
-                other = self._version(newest, str(m.get("pasal")), hits)
+                other = self.kb.retriever.version_hits(newest, str(m.get("pasal")), hits)
                 pair = [*self._matching_units(other, u), u]
             elif m.get("amends"):
-                other = self._version(str(m["amends"]), str(m.get("pasal")), hits)
+                other = self.kb.retriever.version_hits(str(m["amends"]), str(m.get("pasal")), hits)
                 pair = [u, *self._matching_units(other, u)]
             else:
                 pair = [u]
@@ -436,16 +435,6 @@ class Answerer:
                 if not any(x.hit.chunk_id == y.hit.chunk_id and x.ayat == y.ayat for y in out):
                     out.append(x)
         return out
-
-    def _version(self, regulation: str, pasal: str, hits: list[Hit]) -> list[Hit]:
-        found = [
-            h for h in hits if h.metadata.get("regulation") == regulation and h.metadata.get("pasal") == pasal
-        ]
-        if found:
-            return found
-        return self.kb.store.get(
-            {"$and": [{"regulation": regulation}, {"pasal": pasal}, {"section": SECTION_BODY}]}
-        )
 
     @staticmethod
     def _matching_units(hits: list[Hit], like: _Unit) -> list[_Unit]:

@@ -218,6 +218,7 @@ class HybridRetriever:
         if not exact:
             return hits
         rank = {h.chunk_id: i for i, h in enumerate(hits)}
+        fused = {h.chunk_id: h.metadata for h in hits}
         top = hits[0].score if hits else 1.0
         # order: fused rank where present, else the order of the document (chunk index)
         exact.sort(
@@ -228,7 +229,17 @@ class HybridRetriever:
             )
         )
         first = [
-            Hit(h.chunk_id, h.text, top + 1.0, dict(h.metadata, match="pasal", **_ranks(hits, h.chunk_id)))
+            Hit(
+                h.chunk_id,
+                h.text,
+                top + 1.0,
+                dict(
+                    h.metadata,
+                    match="pasal",
+                    dense_rank=fused.get(h.chunk_id, {}).get("dense_rank"),
+                    lexical_rank=fused.get(h.chunk_id, {}).get("lexical_rank"),
+                ),
+            )
             for h in exact
         ]
         ids = {h.chunk_id for h in first}
@@ -255,7 +266,7 @@ class HybridRetriever:
             newer = [r for r in chain if regulation_year(r) > regulation_year(own)]
             # the newest wording goes first, then this one
             for reg in reversed(newer):
-                for nh in self._version_hits(reg, base, pasal, hits, where):
+                for nh in self.version_hits(reg, pasal, hits, where):
                     if nh.chunk_id not in placed:
                         out.append(nh)
                         placed.add(nh.chunk_id)
@@ -264,9 +275,11 @@ class HybridRetriever:
             placed.add(hit.chunk_id)
         return out
 
-    def _version_hits(
-        self, regulation: str, base: str, pasal: str, hits: list[Hit], where: dict[str, Any] | None
+    def version_hits(
+        self, regulation: str, pasal: str, hits: list[Hit], where: dict[str, Any] | None = None
     ) -> list[Hit]:
+        """The body chunks of ``regulation``'s Pasal ``pasal``: from ``hits`` when there,
+        else from the store (one wording of an amended Pasal)."""
         present = [
             h
             for h in hits
@@ -285,13 +298,3 @@ class HybridRetriever:
             conds.append(where)
         found = self.store.get({"$and": conds})
         return [Hit(h.chunk_id, h.text, 0.0, dict(h.metadata, match="amendment")) for h in found]
-
-
-def _ranks(hits: list[Hit], chunk_id: str) -> dict[str, Any]:
-    for h in hits:
-        if h.chunk_id == chunk_id:
-            return {
-                "dense_rank": h.metadata.get("dense_rank"),
-                "lexical_rank": h.metadata.get("lexical_rank"),
-            }
-    return {"dense_rank": None, "lexical_rank": None}

@@ -111,7 +111,9 @@ def test_a_query_first_loads_the_model_without_deadlock(tmp_path: Path):
 
     st = E5Embedder(tmp_path)
     result: list[np.ndarray] = []
-    worker = threading.Thread(target=lambda: result.append(st.embed_queries(["kerja sama desa"])), daemon=True)
+    worker = threading.Thread(
+        target=lambda: result.append(st.embed_queries(["kerja sama desa"])), daemon=True
+    )
     worker.start()
     worker.join(timeout=120)
     assert not worker.is_alive(), "the first query on a fresh engine hung"
