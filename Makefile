@@ -8,20 +8,20 @@ export ANONYMIZED_TELEMETRY := False
 setup:
 	@bash scripts/setup.sh
 
-# Ingest the shipped corpus (only what changed) and answer a sample question.
+# The app on the shipped corpus: ingests what changed (progress in the console), then serves
+# http://127.0.0.1:7860 (KB_HOST / KB_PORT to change).
 run: setup
-	.venv/bin/kb ingest
-	.venv/bin/kb ask "Bidang apa saja yang bisa dikerjasamakan oleh desa?"
+	.venv/bin/python app.py
 
 test: setup
 	.venv/bin/ruff check .
-	.venv/bin/mypy kb ingest
+	.venv/bin/mypy kb ingest app.py
 	.venv/bin/python -m pytest
 
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy kb ingest
+	.venv/bin/mypy kb ingest app.py
 
 bench: setup
 	.venv/bin/python bench/ingest_bench.py

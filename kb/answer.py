@@ -14,15 +14,18 @@ cannot be reached.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kb.legaltext import split_ayat
 from kb.lexical import analyse
 from kb.query import normalise, vocabulary
 from kb.types import SECTION_BODY, Hit
+
+log = logging.getLogger(__name__)
 
 REFUSAL = "Maaf, informasi tersebut tidak ditemukan dalam dokumen yang tersedia."
 DISCLAIMER = (
@@ -138,9 +141,9 @@ class Answer:
             "mode": self.mode,
         }
 
-    def to_text(self) -> str:
+    def to_text(self, with_answer: bool = True) -> str:
         """The layout for readers: short answer, Dasar hukum, quoted text, disclaimer."""
-        parts = [self.answer]
+        parts = [self.answer] if with_answer else []
         if self.notice:
             parts.insert(0, f"({self.notice})")
         if self.dasar_hukum:
@@ -163,7 +166,7 @@ def legal_name(regulation: str, tentang: str | None) -> str:
     return f"{name} tentang {tentang}" if tentang else name
 
 
-def _months(date: str) -> str:
+def indonesian_date(date: str) -> str:
     months = [
         "Januari",
         "Februari",
@@ -190,9 +193,11 @@ def source_label(meta: dict[str, Any], ayat: str | None) -> str:
     if meta.get("regulation") and meta.get("section") == "penjelasan":
         return f"Penjelasan {meta['regulation']}"
     title = str(meta.get("event") or meta.get("title") or meta.get("source"))
-    date = f", {_months(str(meta['date']))}" if meta.get("date") else ""
+    date = f", {indonesian_date(str(meta['date']))}" if meta.get("date") else ""
     kind = {"webinar": "Catatan", "kebijakan": "Arah kebijakan:"}.get(str(meta.get("doc_type")), "")
-    if kind == "Catatan" and not title.lower().startswith(("webinar", "catatan")):
+    if kind == "Catatan" and title.lower().startswith("catatan"):
+        kind = ""
+    elif kind == "Catatan" and not title.lower().startswith("webinar"):
         kind = "Catatan webinar"
     return f"{kind} {title}{date}".strip()
 
@@ -331,6 +336,23 @@ class Answerer:
         doc_type: str | None = None,
         regulation: str | None = None,
     ) -> Answer:
+        final: Answer | None = None
+        for event in self.ask_stream(question, history, doc_type=doc_type, regulation=regulation):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        *,
+        doc_type: str | None = None,
+        regulation: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """The chat model's text as it grows (only with a chat model), then the final,
+        checked :class:`Answer` (always last, always exactly once)."""
         standalone = standalone_question(question, history)
         result = self.kb.retrieve(standalone, CANDIDATE_HITS, doc_type=doc_type, regulation=regulation)
         q = result.query
@@ -338,14 +360,25 @@ class Answerer:
         hits = result.hits
         pasal_found = bool(hits) and hits[0].metadata.get("match") == "pasal"
         if not hits or (not pasal_found and not self._enough_evidence(result)):
-            return self._refusal(question, standalone, intent)
+            yield self._refusal(question, standalone, intent)
+            return
         units = self._select(q.text, intent, hits)
         extractive = self._compose(question, standalone, intent, units)
         if self.chat_model is None:
-            return extractive
-        from kb.llm import answer_with_model
+            yield extractive
+            return
+        from kb.llm import FALLBACK_NOTICE, model_answer, stream_tokens
 
-        return answer_with_model(self.chat_model, extractive, hits)
+        text = ""
+        try:
+            for token in stream_tokens(self.chat_model, standalone, hits):
+                text += token
+                yield text
+        except Exception as exc:  # timeouts, connection errors, provider errors: all fall back
+            log.warning("chat model failed: %r", exc)
+            yield replace(extractive, notice=FALLBACK_NOTICE)
+            return
+        yield model_answer(text, extractive, hits)
 
     @staticmethod
     def _enough_evidence(result: Any) -> bool:

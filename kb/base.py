@@ -11,7 +11,7 @@ from kb.embedder import Embedder, make_embedder
 from kb.retrieve import HybridRetriever, RetrievalResult
 from kb.settings import Settings
 from kb.store import Store
-from kb.types import Hit
+from kb.types import SECTION_BODY, Hit
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,19 @@ class KnowledgeBase:
     ) -> RetrievalResult:
         """Like :meth:`search`, with the parsed query and timings."""
         return self.retriever.search(query, k, doc_type=doc_type, regulation=regulation, section=section)
+
+    def whole_pasal(self, hit: Hit) -> str:
+        """The full text of the Pasal a hit belongs to (a long Pasal spans several chunks)."""
+        m = hit.metadata
+        if m.get("section") != SECTION_BODY or not m.get("pasal"):
+            return hit.text
+        parts = self.store.get(
+            {"$and": [{"source": m.get("source")}, {"pasal": m["pasal"]}, {"section": SECTION_BODY}]}
+        )
+        parts = [p for p in parts if p.metadata.get("file_hash") == m.get("file_hash")]
+        if len(parts) <= 1:
+            return hit.text
+        return "\n".join(p.text for p in sorted(parts, key=lambda p: p.chunk_id))
 
     def documents(self) -> list[DocumentSummary]:
         """The indexed documents with their chunk and Pasal counts."""

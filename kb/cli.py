@@ -76,48 +76,15 @@ def ingest(
     data_dir: DataDir = None,
 ) -> None:
     """Masukkan dokumen ke indeks: tambah yang baru, perbarui yang berubah, hapus yang hilang."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ingest.pipeline import ADDED, FAILED, REMOVED, SKIPPED, UPDATED
-    from ingest.pipeline import ingest as run_ingest
+    from ingest.console import ingest_with_progress, print_report
 
     settings = _settings(data_dir)
-    targets = paths or [settings.corpus_dir]
     try:
-        kb = _kb(settings)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        ) as progress:
-            files_task = progress.add_task("Berkas", total=None)
-            chunk_task = progress.add_task("Potongan di-embed", total=None)
-            report = run_ingest(
-                targets,
-                settings,
-                kb.store,
-                kb.embedder,
-                on_start=lambda n: progress.update(files_task, total=n),
-                on_file=lambda r: progress.advance(files_task),
-                on_chunks=lambda n: progress.advance(chunk_task, n),
-            )
+        report = ingest_with_progress(paths or [settings.corpus_dir], settings, _kb(settings), console)
     except KBError as exc:
         _fail(exc)
         return
-    labels = {
-        ADDED: "ditambahkan",
-        UPDATED: "diperbarui",
-        REMOVED: "dihapus",
-        SKIPPED: "tidak berubah",
-        FAILED: "gagal",
-    }
-    summary = ", ".join(f"{report.count(s)} {label}" for s, label in labels.items())
-    console.print(f"[bold]Selesai[/] dalam {report.seconds:.1f} dtk: {summary}.")
-    for r in report.failed:
-        console.print(f"  [red]✗[/] {r.message}")
+    print_report(report, console)
     if report.failed:
         raise typer.Exit(1)
 
@@ -178,21 +145,37 @@ def ask(
     data_dir: DataDir = None,
 ) -> None:
     """Jawab pertanyaan dengan kutipan dan dasar hukum (tanpa LLM kecuali KB_LLM diisi)."""
-    from kb.answer import Answerer
+    from kb.answer import Answer, Answerer
     from kb.llm import make_chat_model
 
     settings = _settings(data_dir)
+    streamed = ""
+    final: Answer | None = None
     try:
-        answer = Answerer(_kb(settings), make_chat_model(settings)).ask(
-            question, history or [], doc_type=doc_type, regulation=regulation
-        )
+        answerer = Answerer(_kb(settings), make_chat_model(settings))
+        for event in answerer.ask_stream(question, history or [], doc_type=doc_type, regulation=regulation):
+            if isinstance(event, Answer):
+                final = event
+            elif not as_json:  # a chat model's tokens, shown as they come
+                sys.stdout.write(event[len(streamed) :])
+                sys.stdout.flush()
+                streamed = event
     except KBError as exc:
         _fail(exc)
         return
+    assert final is not None
     if as_json:
-        _print_json(answer.to_json())
+        _print_json(final.to_json())
         return
-    Console().print(answer.to_text(), markup=False)
+    if streamed:
+        sys.stdout.write("\n\n")
+        # the checked answer replaces the streamed text when checking changed it
+        same = final.mode == "llm" and final.answer.strip() == streamed.strip()
+        if not same:
+            sys.stdout.write("Jawaban setelah diperiksa:\n")
+        Console().print(final.to_text(with_answer=not same), markup=False)
+        return
+    Console().print(final.to_text(), markup=False)
 
 
 @app.command()

@@ -37,3 +37,7 @@ class StoreError(KBError):
 
 class IngestLockedError(KBError):
     """Another ingest holds the lock on the data directory."""
+
+
+class AdminError(KBError):
+    """An admin action (upload, delete) without the right password, or while disabled."""

@@ -173,6 +173,14 @@ class LexicalIndex:
             return False
         return True
 
+    def stamp(self) -> tuple[int, int] | None:
+        """Identity of the saved index (inode, mtime): changes whenever any process saves."""
+        try:
+            st = (self.directory / "meta.json").stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
     # -- searching -----------------------------------------------------------------------
 
     def _signature(self) -> str:

@@ -107,6 +107,12 @@ def answer_with_model(chat_model: Any, extractive: Answer, hits: list[Hit]) -> A
     except Exception as exc:  # timeouts, connection errors, provider errors: all fall back
         log.warning("chat model failed: %r", exc)
         return replace(extractive, notice=FALLBACK_NOTICE)
+    return model_answer(text, extractive, hits)
+
+
+def model_answer(text: str, extractive: Answer, hits: list[Hit]) -> Answer:
+    """The chat model's finished text, checked: invalid markers removed; without a valid
+    citation the extractive answer stands (with a notice)."""
     cleaned, used = check_markers(text, len(hits))
     if REFUSAL in cleaned and not used:
         return replace(extractive, answer=REFUSAL, refused=True, citations=(), dasar_hukum=(), mode="llm")

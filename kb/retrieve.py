@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,28 +75,35 @@ class HybridRetriever:
         self.lexical = LexicalIndex(settings.data_dir / "lexical" / store.name)
         self._versions: dict[tuple[str, str], list[str]] | None = None
         self._ready = False
+        self._stamp: tuple[int, int] | None = None
+        self._refresh_lock = threading.Lock()
 
     # -- keeping BM25 in step ------------------------------------------------------------
 
     def refresh(self, force: bool = False) -> bool:
         """Make the BM25 index match the store; True when it had to be rebuilt.
 
-        The check reads only the store's ids; documents are read only to rebuild."""
+        The check reads only the store's ids; documents are read only to rebuild. The new
+        index is swapped in whole, so searches running meanwhile see the old or the new one,
+        never a mix."""
         from kb.lexical import fingerprint
 
-        if not force and self.lexical.load() and self.lexical.fingerprint == fingerprint(self.store.ids()):
-            self._learn_versions(self.lexical.meta)
-            return False
-        chunks = self.store.all_chunks()
-        log.info("rebuilding the BM25 index (%d chunks)", len(chunks))
-        self.lexical.build(
-            [h.chunk_id for h in chunks],
-            [str(h.metadata.get("embed_text") or h.text) for h in chunks],
-            [h.metadata for h in chunks],
-        )
-        self.lexical.save()
-        self._learn_versions(self.lexical.meta)
-        return True
+        with self._refresh_lock:
+            fresh = LexicalIndex(self.lexical.directory, self.lexical.k1, self.lexical.b)
+            rebuilt = force or not fresh.load() or fresh.fingerprint != fingerprint(self.store.ids())
+            if rebuilt:
+                chunks = self.store.all_chunks()
+                log.info("rebuilding the BM25 index (%d chunks)", len(chunks))
+                fresh.build(
+                    [h.chunk_id for h in chunks],
+                    [str(h.metadata.get("embed_text") or h.text) for h in chunks],
+                    [h.metadata for h in chunks],
+                )
+                fresh.save()
+            self._learn_versions(fresh.meta)
+            self.lexical = fresh
+            self._stamp = fresh.stamp()
+            return rebuilt
 
     def _learn_versions(self, meta: dict[str, list[str]]) -> None:
         """Which regulations hold a wording of each amended (regulation, Pasal), oldest first."""
@@ -115,7 +123,9 @@ class HybridRetriever:
         self._ready = True
 
     def _ensure_ready(self) -> None:
-        if not self._ready:
+        # another process (a CLI ingest beside the running app) may have saved a new index:
+        # one stat per search notices it
+        if not self._ready or self.lexical.stamp() != self._stamp:
             self.refresh()
 
     # -- searching -----------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Chunking rules version: bump whenever parsing or chunking changes what is indexed, so the
@@ -69,6 +69,20 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("", description="API key for an OpenAI-compatible endpoint.")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before the chat model gives up.")
     search_k: int = Field(5, ge=1, le=100, description="Default number of search results.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Address the app listens on. Localhost by default; `0.0.0.0` serves the "
+        "network (put it behind a proxy with TLS).",
+    )
+    port: int = Field(7860, ge=1, le=65535, description="Port of the app.")
+    admin_password: SecretStr | None = Field(
+        None,
+        description="Password for uploading and deleting documents in the app. Unset: upload "
+        "and delete are disabled.",
+    )
+    concurrency: int = Field(
+        2, ge=1, le=64, description="Requests the app answers at once (the rest wait in the queue)."
+    )
 
     @property
     def chroma_dir(self) -> Path:
@@ -81,6 +95,15 @@ class Settings(BaseSettings):
     @property
     def cache_path(self) -> Path:
         return self.embed_cache or self.data_dir / "embed_cache.sqlite3"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.jsonl"
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where documents uploaded in the app are written (inside the corpus)."""
+        return self.corpus_dir / "unggahan"
 
     @property
     def lock_path(self) -> Path:

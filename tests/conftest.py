@@ -108,3 +108,67 @@ def ref_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     assert not report.failed, report.failed
     yield settings
     shutil.rmtree(data, ignore_errors=True)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+ADMIN_PASSWORD = "sandi-uji-123"
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    """``python app.py`` on a free port over a corpus of four regulations and the shipped
+    webinar note; it ingests them at start-up, as the README's main command does (slow)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    require_shared()
+    base = tmp_path_factory.mktemp("app")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for name in ("uu-6-2014.txt", "uu-3-2024.txt", "pp-43-2014.txt", "pp-47-2015.txt"):
+        shutil.copy(CORPUS_REF / name, corpus / name)
+    shutil.copytree(ROOT / "corpus" / "webinar", corpus / "webinar")
+    port = free_port()
+    env = {
+        **os.environ,
+        "KB_DATA_DIR": str(base / "data"),
+        "KB_CORPUS_DIR": str(corpus),
+        "KB_EMBED_CACHE": str(ROOT / ".cache" / "test-embeddings.sqlite3"),
+        "KB_MODEL_DIR": str(ROOT / ".cache" / "models"),
+        "KB_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "KB_PORT": str(port),
+        "KB_MAX_FILE_MB": "2",
+    }
+    log = (base / "app.log").open("w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=base, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 600
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("app.py exited:\n" + (base / "app.log").read_text())
+            try:
+                urllib.request.urlopen(url + "/gradio_api/info", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    pytest.fail("app.py did not start:\n" + (base / "app.log").read_text())
+                time.sleep(1)
+        settings = Settings(data_dir=base / "data", corpus_dir=corpus, _env_file=None)  # type: ignore[call-arg]
+        yield url, settings
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

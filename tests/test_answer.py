@@ -3,6 +3,7 @@ models), and extractive answers on the real corpus with the real model (slow).""
 
 from __future__ import annotations
 
+import itertools
 import socket
 
 import pytest
@@ -224,3 +225,29 @@ def test_empty_knowledge_base_says_to_ingest_first(settings: Settings):
     ans = Answerer(KnowledgeBase(settings, FakeEmbedder())).ask("Apa dasar hukum kerja sama desa?")
     assert ans.refused
     assert "kb ingest" in ans.answer
+
+
+@pytest.mark.slow
+def test_chat_model_tokens_stream_then_the_checked_answer_comes_last(answerer: Answerer):
+    model = GenericFakeChatModel(
+        messages=iter(["Desa dapat bekerja sama dengan desa lain [1] dan pihak ketiga [9]."])
+    )
+    streaming = Answerer(answerer.kb, model)
+    events = list(streaming.ask_stream("Apa dasar hukum kerja sama desa?"))
+    partial = [e for e in events if isinstance(e, str)]
+    final = events[-1]
+    assert len(partial) > 3 and all(b.startswith(a) for a, b in itertools.pairwise(partial))
+    assert isinstance(final, Answer) and final.mode == "llm"
+    assert "[9]" in partial[-1] and "[9]" not in final.answer and "[1]" in final.answer
+    assert [c.marker for c in final.citations] == [1]
+
+
+@pytest.mark.slow
+def test_a_chat_model_failing_mid_stream_falls_back_to_the_extractive_answer(answerer: Answerer):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    broken = FakeListChatModel(responses=["Desa dapat [1] bekerja sama"], error_on_chunk_number=2)
+    final = list(Answerer(answerer.kb, broken).ask_stream("Apa dasar hukum kerja sama desa?"))[-1]
+    assert isinstance(final, Answer) and final.mode == "ekstraktif"
+    assert final.notice == FALLBACK_NOTICE
+    assert ("UU 6/2014", "91") in [(c.regulation, c.pasal) for c in final.citations]

@@ -1,0 +1,487 @@
+"""Tanya Kerja Sama Desa: the Gradio app (``python app.py``, the Spaces convention).
+
+Thin by design: the library (``kb``) retrieves, answers, renders and exports; ``ingest``
+loads and checks documents; this file lays out the tabs and wires events. At start-up the
+shipped corpus is ingested when the index is empty or stale (unchanged files are skipped in
+a fraction of a second), then the app serves on ``KB_HOST:KB_PORT`` (127.0.0.1:7860).
+
+API (``gradio_client``): ``/ask`` and ``/search`` take the question or query first and
+return the same JSON as ``kb ask --json`` and ``kb search --json``.
+"""
+
+from __future__ import annotations
+
+import os
+
+# before gradio is imported: no analytics, no model hub look-ups, no telemetry
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import logging
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from kb import render
+from kb.answer import Answer, Answerer
+from kb.base import KnowledgeBase
+from kb.errors import KBError
+from kb.feedback import Feedback, record_feedback
+from kb.handout import file_stem, passage_from_hit, to_docx, to_markdown
+from kb.llm import make_chat_model
+from kb.settings import Settings
+from kb.types import Hit
+
+log = logging.getLogger("app")
+
+EXAMPLES = [
+    "Apa dasar hukum kerja sama desa?",
+    "Bidang apa saja yang bisa dikerjasamakan oleh desa?",
+    "Siapa yang menandatangani kerja sama antar-Desa?",
+    "kalau kerja sama dengan pihak ketiga?",
+]
+DOC_TYPES = [
+    ("Semua jenis", ""),
+    ("Regulasi", "regulasi"),
+    ("Catatan webinar", "webinar"),
+    ("Arah kebijakan", "kebijakan"),
+    ("Lainnya", "lainnya"),
+]
+SECTIONS = [
+    ("Semua bagian", ""),
+    ("Batang tubuh", "batang_tubuh"),
+    ("Penjelasan", "penjelasan"),
+    ("Konsiderans", "konsiderans"),
+]
+DOC_COLUMNS = ["Judul", "Jenis", "Regulasi", "Pasal", "Potongan", "Dimasukkan", "Berkas"]
+THINKING = "⏳ Mencari di dokumen …"
+INTRO = (
+    "# Tanya Kerja Sama Desa\n"
+    "Tanya-jawab regulasi kerja sama desa (UU Desa, PP pelaksanaannya, catatan webinar). "
+    "Setiap jawaban dikutip langsung dari dokumen, dengan dasar hukumnya."
+)
+ADMIN_DISABLED = (
+    "🔒 Unggah dan hapus dokumen dinonaktifkan: kata sandi admin (`KB_ADMIN_PASSWORD`) belum "
+    "diatur di server. Minta pengelola mengaturnya, lalu jalankan ulang aplikasi."
+)
+
+
+class App:
+    """The knowledge base, loaded once per process and shared by every user."""
+
+    def __init__(self, settings: Settings) -> None:
+        from ingest.library import admin_enabled
+
+        self.settings = settings
+        self.kb = KnowledgeBase(settings)
+        self.answerer = Answerer(self.kb, make_chat_model(settings))
+        self.admin = admin_enabled(settings)
+        self.export_dir = Path(tempfile.mkdtemp(prefix="kb-handout-"))
+
+    # -- API endpoints (also used by the UI) ----------------------------------------------
+
+    def ask(
+        self, question: str, history: list[str] | None = None, doc_type: str = "", regulation: str = ""
+    ) -> dict[str, Any]:
+        """Jawab pertanyaan: sama dengan `kb ask --json`."""
+        return self._answer(question, history or [], doc_type, regulation).to_json()
+
+    def search(
+        self, query: str, k: int = 5, doc_type: str = "", regulation: str = "", section: str = ""
+    ) -> list[dict[str, Any]]:
+        """Cari kutipan: sama dengan `kb search --json`."""
+        return [h.to_json() for h in self._search(query, k, doc_type, regulation, section)]
+
+    def _answer(self, question: str, history: list[str], doc_type: str, regulation: str) -> Answer:
+        try:
+            return self.answerer.ask(
+                question, history, doc_type=doc_type or None, regulation=regulation or None
+            )
+        except KBError as exc:
+            raise gr.Error(exc.user_message) from exc
+
+    def _search(self, query: str, k: int, doc_type: str, regulation: str, section: str) -> list[Hit]:
+        if not query.strip():
+            return []
+        try:
+            return self.kb.search(
+                query,
+                max(1, min(int(k), 50)),
+                doc_type=doc_type or None,
+                regulation=regulation or None,
+                section=section or None,
+            )
+        except KBError as exc:
+            raise gr.Error(exc.user_message) from exc
+
+    # -- Tanya ----------------------------------------------------------------------------
+
+    def respond(
+        self, message: str, chat: list[dict[str, Any]], history: list[str], doc_type: str, regulation: str
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream one turn: the question, a waiting line, the model's tokens if any, the answer."""
+        message = (message or "").strip()
+        if not message:
+            yield chat, gr.skip(), history, gr.skip(), gr.skip(), ""
+            return
+        chat = [
+            *chat,
+            {"role": "user", "content": render.escape_markdown(message)},
+            {"role": "assistant", "content": THINKING},
+        ]
+        yield chat, gr.skip(), history, gr.skip(), gr.skip(), ""
+        final: Answer | None = None
+        try:
+            for event in self.answerer.ask_stream(
+                message, history, doc_type=doc_type or None, regulation=regulation or None
+            ):
+                if isinstance(event, Answer):
+                    final = event
+                else:
+                    chat[-1] = {"role": "assistant", "content": render.escape_markdown(event)}
+                    yield chat, gr.skip(), history, gr.skip(), gr.skip(), ""
+        except KBError as exc:
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {render.escape_markdown(exc.user_message)}"}
+            yield chat, gr.skip(), history, gr.skip(), gr.skip(), ""
+            return
+        assert final is not None
+        chat[-1] = {"role": "assistant", "content": render.answer_markdown(final)}
+        history = [*history, final.standalone_question]
+        sources = render.citation_cards(final, final.standalone_question)
+        yield chat, sources, history, final.to_json(), render.answer_plain(final), ""
+
+    def feedback_good(self, comment: str, last: dict[str, Any] | None) -> str:
+        """👍 on the last answer of this conversation, with an optional comment."""
+        return self.feedback("baik", comment, last)
+
+    def feedback_bad(self, comment: str, last: dict[str, Any] | None) -> str:
+        """👎 on the last answer of this conversation, with an optional comment."""
+        return self.feedback("buruk", comment, last)
+
+    def feedback(self, rating: str, comment: str, last: dict[str, Any] | None) -> str:
+        if not last:
+            return "Belum ada jawaban untuk dinilai."
+        record_feedback(
+            self.settings.feedback_path,
+            Feedback(
+                rating,
+                str(last.get("question", "")),
+                str(last.get("answer", "")),
+                list(last.get("citations") or []),
+                comment or "",
+            ),
+        )
+        return "Terima kasih, penilaian Anda tersimpan."
+
+    # -- Cari Kutipan -----------------------------------------------------------------------
+
+    def search_cards(
+        self, query: str, k: int, doc_type: str, regulation: str, section: str
+    ) -> tuple[str, Any, list[dict[str, Any]]]:
+        hits = self._search(query, k, doc_type, regulation, section)
+        full = {h.chunk_id: self.kb.whole_pasal(h) for h in hits}
+        choices = [
+            (f"[{n}] {render.source_label(h.metadata, None)}", h.chunk_id) for n, h in enumerate(hits, 1)
+        ]
+        state = [{"chunk_id": h.chunk_id, "text": full[h.chunk_id], "metadata": h.metadata} for h in hits]
+        return render.hit_cards(hits, query, full), gr.update(choices=choices, value=[]), state
+
+    def export(self, title: str, chosen: list[str], results: list[dict[str, Any]]) -> tuple[Any, Any, str]:
+        picked = [r for r in results if r["chunk_id"] in set(chosen or [])]
+        if not picked:
+            return None, None, "Pilih dulu kutipan yang akan dimasukkan ke bahan ajar."
+        passages = [
+            passage_from_hit(Hit(r["chunk_id"], r["text"], 0.0, r["metadata"]), r["text"]) for r in picked
+        ]
+        folder = Path(tempfile.mkdtemp(dir=self.export_dir))
+        md = folder / f"{file_stem(title)}.md"
+        md.write_text(to_markdown(title, passages), encoding="utf-8")
+        docx = to_docx(title, passages, folder / f"{file_stem(title)}.docx")
+        return str(md), str(docx), f"Bahan ajar berisi {len(passages)} kutipan siap diunduh."
+
+    # -- Dokumen ----------------------------------------------------------------------------
+
+    def documents_table(self) -> list[list[Any]]:
+        return [
+            [
+                d.title,
+                d.doc_type,
+                d.regulation or "-",
+                d.pasal,
+                d.chunks,
+                (d.ingested_at or "-")[:16].replace("T", " "),
+                d.source,
+            ]
+            for d in self.kb.documents()
+        ]
+
+    def regulation_choices(self) -> list[tuple[str, str]]:
+        regs = sorted({d.regulation for d in self.kb.documents() if d.regulation})
+        return [("Semua regulasi", ""), *((r, r) for r in regs)]
+
+    def upload(self, files: list[str] | None, password: str, progress: Any = None) -> str:
+        from ingest.library import Upload, upload_documents
+
+        if not files:
+            return "Pilih berkas yang akan diunggah."
+        uploads = [Upload(Path(f), Path(f).name) for f in files]
+        done: list[str] = []
+
+        def on_file(result: Any) -> None:
+            done.append(result.source)
+            if progress is not None:
+                progress((len(done), len(uploads)), desc=f"Memproses {result.source}")
+
+        try:
+            report = upload_documents(self.kb, self.settings, uploads, password, on_file)
+        except KBError as exc:
+            return f"⚠️ {exc.user_message}"
+        from ingest.console import STATUS_LABELS
+
+        rows = [
+            f"- **{render.escape_markdown(r.source)}**: {STATUS_LABELS[r.status]}"
+            + (f", {r.chunks} potongan" if r.chunks else "")
+            + (f". {render.escape_markdown(r.message)}" if r.message else "")
+            for r in report.results
+        ]
+        return "\n".join(rows) or "Tidak ada berkas yang diproses."
+
+    def delete(self, source: str, password: str) -> str:
+        from ingest.library import delete_document
+
+        if not source:
+            return "Pilih dokumen yang akan dihapus."
+        try:
+            return delete_document(self.kb, self.settings, source, password)
+        except KBError as exc:
+            return f"⚠️ {exc.user_message}"
+
+    # -- Tentang ----------------------------------------------------------------------------
+
+    def about(self) -> str:
+        return render.about_markdown(self.settings, self.kb.stats())
+
+
+def build(app: App) -> gr.Blocks:
+    s = app.settings
+    with gr.Blocks(title="Tanya Kerja Sama Desa", analytics_enabled=False) as demo:
+        gr.Markdown(INTRO)
+        gr.api(app.ask, api_name="ask")
+        gr.api(app.search, api_name="search")
+        with gr.Tabs():
+            with gr.Tab("Tanya", id="tanya"):
+                history = gr.State([])
+                last = gr.State(None)
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chat = gr.Chatbot(label="Percakapan", height=480, elem_id="chat", sanitize_html=True)
+                        msg = gr.Textbox(
+                            label="Pertanyaan",
+                            placeholder="mis. bidang apa saja yang boleh dikerjasamakan?",
+                            submit_btn="Kirim",
+                            elem_id="question",
+                        )
+                        with gr.Row():
+                            doc_type = gr.Dropdown(DOC_TYPES, value="", label="Jenis dokumen")
+                            regulation = gr.Dropdown(app.regulation_choices(), value="", label="Regulasi")
+                        gr.Markdown("**Contoh pertanyaan** (klik untuk bertanya):")
+                        with gr.Row():
+                            example_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
+                        with gr.Row():
+                            new_chat = gr.Button("🗒️ Percakapan baru", size="sm")
+                            copy_btn = gr.Button("📋 Salin jawaban", size="sm", elem_id="copy-answer")
+                        copy_text = gr.Textbox(
+                            label="Jawaban (teks biasa)", visible="hidden", elem_id="copy-text"
+                        )
+                        with gr.Row():
+                            comment = gr.Textbox(label="Komentar (opsional)", scale=3)
+                            good = gr.Button(
+                                "👍 Membantu", size="sm", scale=0, min_width=120, elem_id="fb-good"
+                            )
+                            bad = gr.Button(
+                                "👎 Kurang tepat", size="sm", scale=0, min_width=120, elem_id="fb-bad"
+                            )
+                        fb_status = gr.Markdown()
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sumber")
+                        sources = gr.HTML(
+                            '<p class="kb-empty">Sumber jawaban akan tampil di sini.</p>', elem_id="sources"
+                        )
+                outputs = [chat, sources, history, last, copy_text, msg]
+                turn: dict[str, Any] = {
+                    "fn": app.respond,
+                    "inputs": [msg, chat, history, doc_type, regulation],
+                    "outputs": outputs,
+                }
+                msg.submit(**turn, api_name="chat")
+                for b in example_buttons:
+                    b.click(lambda q: q, inputs=b, outputs=msg, api_visibility="private").then(
+                        **turn, api_visibility="private"
+                    )
+                new_chat.click(
+                    lambda: ([], render_empty(), [], None, "", ""), outputs=outputs, api_visibility="private"
+                )
+                copy_btn.click(
+                    None, inputs=copy_text, js="(t) => { navigator.clipboard.writeText(t || ''); }"
+                )
+                good.click(app.feedback_good, [comment, last], fb_status, api_name="feedback_good")
+                bad.click(app.feedback_bad, [comment, last], fb_status, api_name="feedback_bad")
+
+            with gr.Tab("Cari Kutipan", id="cari"):
+                with gr.Row():
+                    query = gr.Textbox(
+                        label="Kata kunci atau pertanyaan", scale=3, submit_btn="Cari", elem_id="search-query"
+                    )
+                    k = gr.Slider(1, 20, value=s.search_k, step=1, label="Jumlah hasil")
+                with gr.Row():
+                    s_type = gr.Dropdown(DOC_TYPES, value="", label="Jenis dokumen")
+                    s_reg = gr.Dropdown(app.regulation_choices(), value="", label="Regulasi")
+                    s_section = gr.Dropdown(SECTIONS, value="", label="Bagian")
+                results = gr.State([])
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        cards = gr.HTML(elem_id="search-results")
+                    with gr.Column(scale=2):
+                        chosen = gr.CheckboxGroup(
+                            [], label="Pilih kutipan untuk bahan ajar", elem_id="chosen"
+                        )
+                        title = gr.Textbox("Bahan Ajar Kerja Sama Desa", label="Judul bahan ajar")
+                        export_btn = gr.Button(
+                            "Buat bahan ajar (Markdown + DOCX)", variant="primary", elem_id="export"
+                        )
+                        export_status = gr.Markdown()
+                        md_file = gr.File(label="Markdown", elem_id="handout-md")
+                        docx_file = gr.File(label="DOCX", elem_id="handout-docx")
+                query.submit(
+                    app.search_cards,
+                    [query, k, s_type, s_reg, s_section],
+                    [cards, chosen, results],
+                    api_visibility="private",
+                )
+                export_btn.click(
+                    app.export,
+                    [title, chosen, results],
+                    [md_file, docx_file, export_status],
+                    api_visibility="private",
+                )
+
+            with gr.Tab("Dokumen", id="dokumen"):
+                docs = gr.Dataframe(
+                    app.documents_table(),
+                    headers=DOC_COLUMNS,
+                    interactive=False,
+                    elem_id="documents",
+                    wrap=True,
+                    column_widths=["34%", "9%", "10%", "6%", "8%", "15%", "18%"],
+                )
+                if not app.admin:
+                    gr.Markdown(ADMIN_DISABLED)
+                password = gr.Textbox(label="Kata sandi admin", type="password", interactive=app.admin)
+                with gr.Row():
+                    with gr.Column():
+                        files = gr.File(
+                            label="Unggah PDF / TXT / MD / DOCX",
+                            file_count="multiple",
+                            elem_id="upload-files",
+                            file_types=[".pdf", ".txt", ".md", ".docx"],
+                            interactive=app.admin,
+                        )
+                        upload_btn = gr.Button(
+                            "Unggah dan proses", variant="primary", interactive=app.admin, elem_id="upload"
+                        )
+                    with gr.Column():
+                        to_delete = gr.Dropdown(
+                            [d[-1] for d in app.documents_table()],
+                            label="Dokumen",
+                            interactive=app.admin,
+                            allow_custom_value=True,
+                        )
+                        delete_btn = gr.Button("Hapus dokumen", variant="stop", interactive=app.admin)
+                admin_status = gr.Markdown(elem_id="admin-status")
+
+                def refresh() -> tuple[Any, ...]:
+                    table = app.documents_table()
+                    regs = gr.update(choices=app.regulation_choices())
+                    return (
+                        table,
+                        gr.update(choices=[d[-1] for d in table], value=None),
+                        regs,
+                        regs,
+                        app.about(),
+                    )
+
+            with gr.Tab("Tentang", id="tentang"):
+                about = gr.Markdown(app.about())
+
+        after = [docs, to_delete, regulation, s_reg, about]
+
+        def do_upload(f: list[str] | None, pw: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+            return app.upload(f, pw, progress)
+
+        upload_btn.click(do_upload, [files, password], admin_status, api_name="upload").then(
+            refresh, outputs=after, api_visibility="private"
+        )
+        delete_btn.click(app.delete, [to_delete, password], admin_status, api_name="delete").then(
+            refresh, outputs=after, api_visibility="private"
+        )
+    return demo
+
+
+def render_empty() -> str:
+    return '<p class="kb-empty">Sumber jawaban akan tampil di sini.</p>'
+
+
+def prepare_index(app: App) -> None:
+    """Ingest the shipped corpus when the index is empty or stale (progress on the console)."""
+    from rich.console import Console
+
+    from ingest.console import ingest_with_progress, print_report
+    from kb.errors import IngestLockedError
+
+    console = Console(stderr=True)
+    if not app.settings.corpus_dir.is_dir():
+        console.print(f"Folder korpus '{app.settings.corpus_dir}' tidak ada; indeks dipakai apa adanya.")
+        return
+    console.print(f"Memeriksa korpus '{app.settings.corpus_dir}' …")
+    try:
+        report = ingest_with_progress([app.settings.corpus_dir], app.settings, app.kb, console)
+    except IngestLockedError as exc:
+        console.print(exc.user_message + " Aplikasi memakai indeks yang ada.")
+        return
+    print_report(report, console)
+    app.kb.retriever.refresh()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    settings = Settings()
+    try:
+        app = App(settings)
+        prepare_index(app)
+        app.kb.embedder.embed_queries(["pemanasan model"])  # the first user does not wait for it
+    except KBError as exc:
+        raise SystemExit(f"Galat: {exc.user_message}") from exc
+    demo = build(app)
+    demo.queue(default_concurrency_limit=settings.concurrency)
+    print(f"Tanya Kerja Sama Desa siap di http://{settings.host}:{settings.port}", flush=True)
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        share=False,
+        show_error=False,
+        css=render.CSS,
+        footer_links=["api"],
+        max_file_size=int(settings.max_file_mb * 1024 * 1024),
+        allowed_paths=[str(app.export_dir)],
+        quiet=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""The ingest as seen in a terminal: rich progress bars for files and embedded chunks, and
+a one-line summary with each failure's Indonesian message. Used by ``kb ingest`` and by
+the app when it prepares the index at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ingest.pipeline import ADDED, FAILED, REMOVED, SKIPPED, UPDATED, IngestReport, ingest
+from kb.settings import Settings
+
+STATUS_LABELS = {
+    ADDED: "ditambahkan",
+    UPDATED: "diperbarui",
+    REMOVED: "dihapus",
+    SKIPPED: "tidak berubah",
+    FAILED: "gagal",
+}
+
+
+def ingest_with_progress(
+    paths: Sequence[Path], settings: Settings, kb: Any, console: Console
+) -> IngestReport:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        files_task = progress.add_task("Berkas", total=None)
+        chunk_task = progress.add_task("Potongan di-embed", total=None)
+        return ingest(
+            paths,
+            settings,
+            kb.store,
+            kb.embedder,
+            on_start=lambda n: progress.update(files_task, total=n),
+            on_file=lambda r: progress.advance(files_task),
+            on_chunks=lambda n: progress.advance(chunk_task, n),
+        )
+
+
+def summary(report: IngestReport) -> str:
+    counts = ", ".join(f"{report.count(s)} {label}" for s, label in STATUS_LABELS.items())
+    return f"Selesai dalam {report.seconds:.1f} dtk: {counts}."
+
+
+def print_report(report: IngestReport, console: Console) -> None:
+    console.print(f"[bold]{summary(report)}[/]")
+    for r in report.failed:
+        console.print(f"  [red]✗[/] {escape(r.message)}", highlight=False)

@@ -1,0 +1,169 @@
+"""The document library's admin actions, as the app offers them: upload files into the
+corpus and ingest them; delete a document from the index (and its file from the corpus).
+
+Uploads are treated as hostile until checked: the admin password is compared in constant
+time; the name is reduced to a safe base name (no path traversal, nothing written outside
+``settings.upload_dir``); the size is limited; the type is checked by content as well as
+by extension. A file that fails to ingest is removed again, so it cannot fail every later
+ingest of the corpus.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.loaders import SUPPORTED_SUFFIXES, decode_text
+from ingest.pipeline import FAILED, FileResult, IngestReport, ingest, ingest_lock
+from kb.errors import AdminError, DocumentError
+from kb.hashing import file_sha256
+from kb.settings import Settings
+
+MAX_NAME_CHARS = 100
+
+
+@dataclass(frozen=True)
+class Upload:
+    path: Path  # where the web server stored the uploaded bytes
+    name: str  # the name the user's browser gave
+
+
+def admin_enabled(settings: Settings) -> bool:
+    return bool(settings.admin_password and settings.admin_password.get_secret_value())
+
+
+def check_password(settings: Settings, given: str | None) -> None:
+    """Raise AdminError unless ``given`` is the admin password (constant-time compare)."""
+    if not admin_enabled(settings):
+        raise AdminError("Unggah dan hapus dokumen dinonaktifkan: KB_ADMIN_PASSWORD belum diatur di server.")
+    assert settings.admin_password is not None
+    secret = settings.admin_password.get_secret_value().encode("utf-8")
+    if not hmac.compare_digest((given or "").encode("utf-8"), secret):
+        raise AdminError("Kata sandi admin salah.")
+
+
+def safe_name(name: str) -> str:
+    """A base name that is safe on disk: no directories, no leading dots, plain characters."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFKC", name or ""))[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = re.sub(r"[^\w-]+", "-", stem, flags=re.UNICODE).strip("-._") or "dokumen"
+    suffix = re.sub(r"[^a-z0-9]", "", suffix.lower())
+    stem = stem[: MAX_NAME_CHARS - len(suffix) - 1]
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def check_content(path: Path, name: str, max_file_mb: float) -> None:
+    """The file's bytes must match its extension and fit the size limit."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(
+            name,
+            f"jenis berkas '{suffix or '(tanpa ekstensi)'}' tidak didukung. Gunakan PDF, TXT, MD atau DOCX.",
+        )
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError(name, "berkas kosong.")
+    if size > max_file_mb * 1024 * 1024:
+        raise DocumentError(
+            name, f"ukuran berkas {size / 1048576:.1f} MB melebihi batas {max_file_mb:g} MB (KB_MAX_FILE_MB)."
+        )
+    with path.open("rb") as f:
+        head = f.read(8192)
+    if suffix == ".pdf":
+        if b"%PDF-" not in head[:1024]:
+            raise DocumentError(name, "isinya bukan PDF walaupun namanya berakhiran .pdf.")
+    elif suffix == ".docx":
+        if not zipfile.is_zipfile(path):
+            raise DocumentError(name, "isinya bukan dokumen Word (.docx).")
+        with zipfile.ZipFile(path) as z:
+            if "word/document.xml" not in z.namelist():
+                raise DocumentError(name, "isinya bukan dokumen Word (.docx).")
+    else:
+        decode_text(head, name)  # refuses binary content
+
+
+def _destination(folder: Path, name: str, file_hash: str) -> Path:
+    """``folder/name``, or ``name-2``, ``name-3`` … when another file has that name."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for n in range(1, 1000):
+        candidate = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
+        if not candidate.exists() or file_sha256(candidate) == file_hash:
+            return candidate
+    raise DocumentError(name, "terlalu banyak berkas dengan nama yang sama. Ganti nama berkasnya.")
+
+
+def store_upload(upload: Upload, settings: Settings) -> Path:
+    """Check an upload and copy it into the corpus' upload folder; the path written."""
+    name = safe_name(upload.name)
+    check_content(upload.path, name, settings.max_file_mb)
+    folder = settings.upload_dir.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = _destination(folder, name, file_sha256(upload.path))
+    if dest.resolve().parent != folder:  # belt and braces: safe_name already forbids this
+        raise DocumentError(name, "nama berkas tidak sah.")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    os.close(fd)
+    shutil.copyfile(upload.path, tmp)
+    os.replace(tmp, dest)  # atomic: the corpus never holds half a file
+    return dest
+
+
+def upload_documents(
+    kb: Any,
+    settings: Settings,
+    uploads: Sequence[Upload],
+    password: str | None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> IngestReport:
+    """Check, store and ingest uploaded files; a per-file result for each."""
+    check_password(settings, password)
+    refused: list[FileResult] = []
+    stored: list[Path] = []
+    for up in uploads:
+        try:
+            stored.append(store_upload(up, settings))
+        except DocumentError as exc:
+            refused.append(FileResult(safe_name(up.name), FAILED, message=exc.user_message))
+    report = IngestReport()
+    if stored:
+        report = ingest(stored, settings, kb.store, kb.embedder, on_file=on_file)
+    for r in report.failed:  # a file that cannot be ingested does not stay in the corpus
+        path = settings.corpus_dir / r.source
+        if path.resolve().parent == settings.upload_dir.resolve():
+            path.unlink(missing_ok=True)
+    for r in refused:
+        if on_file:
+            on_file(r)
+    report.results[:0] = refused
+    kb.retriever.refresh()
+    return report
+
+
+def delete_document(kb: Any, settings: Settings, source: str, password: str | None) -> str:
+    """Remove a document from the index, and its file when it lies inside the corpus."""
+    check_password(settings, password)
+    with ingest_lock(settings):
+        state = kb.store.file_states().get(source)
+        if state is None:
+            raise DocumentError(source, "dokumen ini tidak ada di indeks.")
+        kb.store.delete_source(source)
+        note = "File aslinya di luar folder korpus dan tidak dihapus."
+        if state.path:
+            path = Path(state.path)
+            corpus = settings.corpus_dir.resolve()
+            if path.resolve().is_relative_to(corpus) and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                note = "Berkasnya juga dihapus dari folder korpus."
+        kb.retriever.refresh()
+    return f"Dokumen '{source}' dihapus dari indeks. {note}"

@@ -1,0 +1,206 @@
+"""Answers and passages as the app shows them: Markdown for the chat, HTML cards for the
+sources panel and the excerpt search, plain text for copying.
+
+Every piece of document text is escaped before it is placed in HTML or Markdown: a
+document that contains ``<script>`` shows those characters, it never runs them. The
+words of the query are highlighted by stem, so "dikerjasamakan" lights up "kerja sama"'s
+relatives the way the search itself matched them."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from kb.answer import Answer, Citation, source_label
+from kb.lexical import analyse
+from kb.types import Hit
+
+BADGES = {
+    "regulasi": ("Regulasi", "kb-badge-reg"),
+    "webinar": ("Catatan Webinar", "kb-badge-note"),
+    "kebijakan": ("Arah Kebijakan", "kb-badge-policy"),
+}
+OTHER_BADGE = ("Dokumen Lain", "kb-badge-other")
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Markdown syntax characters that legal text uses literally ("a.", "1)", "*)"): escaped
+# so a quote renders as written
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+
+CSS = """
+.kb-card{border:1px solid #d0d7de;border-radius:8px;padding:8px 12px;margin:0 0 10px 0;background:#fff;color:#1f2328}
+.kb-card summary{cursor:pointer;font-weight:600}
+.kb-card .kb-meta{color:#57606a;font-size:.85em;margin:4px 0}
+.kb-card .kb-text{white-space:pre-wrap;margin-top:6px;line-height:1.45}
+.kb-card .kb-penjelasan{white-space:pre-wrap;margin-top:8px;padding:6px 8px;background:#f6f8fa;border-left:3px solid #8c959f;font-size:.92em}
+.kb-badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:.78em;font-weight:600;margin-left:6px;vertical-align:middle}
+.kb-badge-reg{background:#dafbe1;color:#116329}
+.kb-badge-note{background:#fff8c5;color:#7d4e00}
+.kb-badge-policy{background:#ddf4ff;color:#0550ae}
+.kb-badge-other{background:#eaeef2;color:#424a53}
+.kb-amended{background:#ffebe9;color:#a40e26}
+.kb-card mark{background:#fff3a3;color:inherit;padding:0 1px}
+.kb-empty{color:#57606a;font-style:italic}
+"""
+
+
+def badge(doc_type: str | None) -> str:
+    text, cls = BADGES.get(str(doc_type), OTHER_BADGE)
+    return f'<span class="kb-badge {cls}">{text}</span>'
+
+
+def query_stems(query: str) -> frozenset[str]:
+    return frozenset(analyse(query))
+
+
+def highlight(text: str, stems: Iterable[str]) -> str:
+    """Escaped ``text`` with the words whose stem is among ``stems`` wrapped in <mark>."""
+    wanted = frozenset(stems)
+    out: list[str] = []
+    last = 0
+    for m in _WORD.finditer(text):
+        if wanted and set(analyse(m.group(0))) & wanted:
+            out.append(html.escape(text[last : m.start()]))
+            out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+            last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def _amended_mark(meta: dict[str, Any]) -> str:
+    marks = []
+    if meta.get("amended_by"):
+        marks.append(f"telah diubah oleh {html.escape(str(meta['amended_by']))}")
+    if meta.get("amends"):
+        marks.append(f"mengubah {html.escape(str(meta['amends']))}")
+    return "".join(f'<span class="kb-badge kb-amended">{m}</span>' for m in marks)
+
+
+def _meta_line(meta: dict[str, Any]) -> str:
+    parts = [html.escape(str(meta.get("title") or meta.get("source") or ""))]
+    if meta.get("page"):
+        parts.append(f"hlm. {html.escape(str(meta['page']))}")
+    parts.append(html.escape(str(meta.get("source") or "")))
+    return " · ".join(p for p in parts if p)
+
+
+def citation_cards(answer: Answer, query: str) -> str:
+    """The sources panel: one card per cited passage, opened on click."""
+    if not answer.citations:
+        return '<p class="kb-empty">Tidak ada sumber untuk jawaban ini.</p>'
+    stems = query_stems(query)
+    cards = []
+    for c in answer.citations:
+        meta = _citation_meta(c)
+        cards.append(
+            f'<details class="kb-card" data-marker="{c.marker}">'
+            f"<summary>[{c.marker}] {html.escape(c.label)}{badge(c.doc_type)}{_amended_mark(meta)}</summary>"
+            f'<div class="kb-meta">{_meta_line(meta)}</div>'
+            f'<div class="kb-text">{highlight(c.text, stems)}</div>'
+            "</details>"
+        )
+    return "\n".join(cards)
+
+
+def _citation_meta(c: Citation) -> dict[str, Any]:
+    return {
+        "title": c.title,
+        "source": c.source,
+        "page": c.page,
+        "amended_by": c.amended_by,
+        "doc_type": c.doc_type,
+    }
+
+
+def hit_cards(hits: list[Hit], query: str, full_text: dict[str, str] | None = None) -> str:
+    """Search results for trainers: the whole Pasal (``full_text`` by chunk id when the
+    Pasal spans several chunks) and its Penjelasan."""
+    if not hits:
+        return '<p class="kb-empty">Tidak ada kutipan yang cocok.</p>'
+    stems = query_stems(query)
+    cards = []
+    for n, h in enumerate(hits, 1):
+        m = h.metadata
+        text = (full_text or {}).get(h.chunk_id, h.text)
+        penjelasan = str(m.get("penjelasan") or "").strip()
+        expl = (
+            f'<div class="kb-penjelasan"><b>Penjelasan:</b> {highlight(penjelasan, stems)}</div>'
+            if penjelasan
+            else ""
+        )
+        cards.append(
+            f'<div class="kb-card" data-chunk="{html.escape(h.chunk_id)}">'
+            f"<div><b>[{n}] {html.escape(source_label(m, None))}</b>{badge(m.get('doc_type'))}"
+            f"{_amended_mark(m)}</div>"
+            f'<div class="kb-meta">{_meta_line(m)}</div>'
+            f'<div class="kb-text">{highlight(text, stems)}</div>{expl}'
+            "</div>"
+        )
+    return "\n".join(cards)
+
+
+def escape_markdown(text: str) -> str:
+    """Document text made inert for a Markdown renderer: HTML escaped, syntax escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat message: short answer, Dasar hukum, disclaimer (quotes sit in the answer)."""
+    parts = []
+    if answer.notice:
+        parts.append(f"> {escape_markdown(answer.notice)}")
+    parts.append(escape_markdown(answer.answer))
+    if answer.dasar_hukum:
+        parts.append("**Dasar hukum:**\n" + "\n".join(f"- {escape_markdown(d)}" for d in answer.dasar_hukum))
+    parts.append(f"_{escape_markdown(answer.disclaimer)}_")
+    return "\n\n".join(parts)
+
+
+def answer_plain(answer: Answer) -> str:
+    """What the copy button puts on the clipboard: the answer and its dasar hukum."""
+    parts = [answer.answer]
+    if answer.dasar_hukum:
+        parts.append("Dasar hukum:\n" + "\n".join(f"- {d}" for d in answer.dasar_hukum))
+    parts.append(answer.disclaimer)
+    return "\n\n".join(parts)
+
+
+def about_markdown(settings: Any, stats: dict[str, Any]) -> str:
+    """The Tentang tab: contents, method, disclaimer and the settings in effect."""
+    from kb.answer import DISCLAIMER
+
+    docs = stats["documents"]
+    regs = [d for d in docs if d["doc_type"] == "regulasi"]
+    lines = [
+        "## Isi basis pengetahuan",
+        f"{len(docs)} dokumen ({len(regs)} regulasi, {len(docs) - len(regs)} catatan/dokumen lain), "
+        f"{stats['chunks']} potongan teks.",
+        "",
+        *(
+            f"- {escape_markdown(str(d['title']))}"
+            + (f" ({escape_markdown(str(d['regulation']))}, {d['pasal']} pasal)" if d["regulation"] else "")
+            for d in docs
+        ),
+        "",
+        "## Cara jawaban disusun",
+        "1. Pertanyaan dinormalkan (singkatan seperti *kades*, *psl*, *PP 43/2014* dikenali).",
+        "2. Dicari dengan dua cara sekaligus: kemiripan makna (model embedding multilingual-e5) dan "
+        "kata kunci (BM25 dengan stemming bahasa Indonesia); hasilnya digabung. Pasal yang disebut "
+        "langsung diambil persis; pasal yang telah diubah ditampilkan dengan bunyi terbarunya dulu.",
+        "3. Jawaban dikutip apa adanya dari ayat yang paling menjawab, dengan nomor sumber [1], [2] "
+        "dan dasar hukum. Catatan webinar dan arah kebijakan diberi label dan bukan peraturan.",
+        "4. Jika bukti di dokumen lemah, aplikasi menjawab bahwa informasinya tidak ditemukan.",
+        "",
+        f"**Penafian:** {DISCLAIMER}",
+        "",
+        "## Pengaturan yang berlaku",
+        f"- Model embedding: `{stats['embedding_model']}` (mesin `{settings.embedder}`)",
+        f"- Lokasi indeks: `{stats['index_location']}`",
+        f"- Folder korpus: `{settings.corpus_dir}`",
+        f"- Model bahasa: {('`' + settings.llm + '`') if settings.llm else 'tidak dipakai (jawaban ekstraktif)'}",
+        f"- Kata sandi admin: {'diatur' if settings.admin_password else 'belum diatur (unggah/hapus nonaktif)'}",
+        f"- Batas ukuran berkas: {settings.max_file_mb:g} MB; permintaan serentak: {settings.concurrency}",
+    ]
+    return "\n".join(lines)

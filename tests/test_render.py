@@ -1,0 +1,77 @@
+"""How answers and passages are shown: escaped, highlighted, labelled."""
+
+from __future__ import annotations
+
+from kb.answer import Answer, Citation
+from kb.render import answer_markdown, answer_plain, citation_cards, escape_markdown, highlight, hit_cards
+from kb.types import Hit
+
+HOSTILE = 'Desa <script>alert(1)</script> <img src=x onerror="alert(2)"> kerja sama'
+
+
+def _answer(text: str = HOSTILE) -> Answer:
+    cite = Citation(
+        1,
+        "UU 6/2014",
+        "92",
+        "1",
+        "regulasi",
+        "uu.txt",
+        "UU Desa",
+        3,
+        text,
+        "c1",
+        "UU 3/2024",
+        "UU 6/2014 Pasal 92 ayat (1)",
+    )
+    return Answer(
+        "q",
+        "q",
+        f"Menurut UU 6/2014 Pasal 92 ayat (1) [1]: “{text}”",
+        False,
+        (cite,),
+        ("UU No. 6 Tahun 2014 tentang Desa, Pasal 92 ayat (1)",),
+    )
+
+
+def test_document_text_is_escaped_everywhere() -> None:
+    for out in (highlight(HOSTILE, {"desa"}), citation_cards(_answer(), "desa"), answer_markdown(_answer())):
+        assert "<script>" not in out and "<img" not in out
+        assert "&lt;script&gt;" in out
+
+
+def test_query_words_are_highlighted_by_stem() -> None:
+    out = highlight("Kerja sama antar-Desa dikerjasamakan", {"desa", "kerja"})
+    assert "<mark>Desa</mark>" in out and "<mark>Kerja</mark>" in out
+    assert "<mark>antar</mark>" not in out
+
+
+def test_citation_cards_show_badge_and_amended_mark() -> None:
+    out = citation_cards(_answer("Kerja sama antar-Desa meliputi"), "kerja sama")
+    assert "Regulasi" in out and "telah diubah oleh UU 3/2024" in out and "hlm. 3" in out
+    assert "[1] UU 6/2014 Pasal 92 ayat (1)" in out
+
+
+def test_search_cards_show_penjelasan_and_note_badge() -> None:
+    hits = [
+        Hit(
+            "a",
+            "Pasal 92 …",
+            1.0,
+            {"regulation": "UU 6/2014", "pasal": "92", "doc_type": "regulasi", "penjelasan": "Cukup jelas."},
+        ),
+        Hit("b", "catatan", 0.5, {"doc_type": "webinar", "title": "Webinar Sapa Desa", "date": "2022-03-25"}),
+    ]
+    out = hit_cards(hits, "kerja sama", {"a": "Pasal 92 (1) … (2) …"})
+    assert "Penjelasan:" in out and "Cukup jelas." in out and "Pasal 92 (1) … (2) …" in out
+    assert "Catatan Webinar" in out and "25 Maret 2022" in out
+
+
+def test_markdown_keeps_legal_text_literal() -> None:
+    assert escape_markdown("a. *huruf* _b_ [1] # x") == r"a. \*huruf\* \_b\_ \[1\] \# x"
+
+
+def test_plain_answer_has_dasar_hukum_and_disclaimer() -> None:
+    text = answer_plain(_answer("isi"))
+    assert "Dasar hukum:\n- UU No. 6 Tahun 2014 tentang Desa, Pasal 92 ayat (1)" in text
+    assert "bukan pendapat hukum resmi" in text
