@@ -55,6 +55,7 @@ def page(app_server: tuple[str, Settings]) -> Iterator[Any]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server[0])
         pg = context.new_page()
         pg.set_default_timeout(TIMEOUT)
         pg.outside = []  # requests that leave the machine: the UI must work offline
@@ -110,7 +111,24 @@ def test_ask_cites_uu_6_2014_pasal_91_and_a_source_opens(page: Any, app_server: 
     page.locator("#fb-good").click()
     page.get_by_text("penilaian Anda tersimpan").wait_for()
     assert read_feedback(settings.feedback_path)[before:][0]["rating"] == "baik"
+
+    page.locator("#copy-answer").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Menurut UU 6/2014 Pasal 91") and "Dasar hukum:\n- UU No. 6 Tahun 2014" in copied
     screenshot(page, "tanya")
+
+
+def test_an_example_question_is_asked_by_a_click_and_new_conversation_clears(page: Any) -> None:
+    page.get_by_role("button", name="Bidang apa saja yang bisa dikerjasamakan oleh desa?").click()
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#chat').innerText;"
+        " return t.includes('Bidang apa saja') && !t.includes('Mencari di dokumen')"
+        " && t.split('bukan pendapat hukum resmi').length > 2; }"
+    )
+    assert page.locator("#sources details").count() >= 1
+    page.get_by_role("button", name="Percakapan baru").click()
+    page.locator("#sources").get_by_text("Sumber jawaban akan tampil di sini").wait_for()
+    assert "Bidang apa saja" not in page.locator("#chat").inner_text()
 
 
 def test_search_shows_whole_pasal_and_exports_a_handout(page: Any) -> None:
