@@ -43,8 +43,14 @@ CANDIDATE_HITS = 6
 # a passage that has the form of the answer asked for (a duration for "berapa lama", an
 # agent for "siapa", a list for "apa saja") weighs like one more shared word
 CUE_BONUS = 0.1
-STRICT_CUES = ("waktu", "jumlah")
+# the retriever's order (dense + BM25 over the whole Pasal) as a prior on a unit's overlap
+RANK_PRIOR = 0.15
+STRICT_CUES = ("waktu", "lama", "jumlah")
 LEGAL_BASIS_RATIO = 0.7
+# the second legal basis (another regulation restating the first one's norm) may match the
+# question's words less well: an implementing PP words the norm its own way
+SECOND_BASIS_RATIO = 0.5
+MIN_RESTATES = 0.2  # share of (stemmed) words in common with the first basis
 MAX_PASAL = 2  # distinct Pasal quoted (an amended Pasal's two wordings count once)
 MAX_CITATIONS = 3
 # a further passage is cited only when its overlap is close to the best one; another
@@ -62,7 +68,8 @@ INTENTS: tuple[tuple[str, str], ...] = (
     ("bidang", r"bidang apa|meliputi|ruang lingkup|apa saja|unsur|terdiri|jenis"),
     ("siapa", r"\bsiapa\b"),
     ("jumlah", r"berapa kali|berapa periode|berapa banyak|berapa orang|paling banyak"),
-    ("waktu", r"\bkapan\b|berapa lama|berapa tahun|berapa bulan|jangka waktu|masa jabatan|batas waktu"),
+    ("lama", r"berapa lama|berapa tahun|berapa bulan|jangka waktu|masa jabatan|batas waktu"),
+    ("waktu", r"\bkapan\b"),
     ("cara", r"bagaimana|\bcara\b|tata cara|prosedur|mekanisme|langkah"),
 )
 
@@ -73,10 +80,15 @@ FRAMING = re.compile(
     re.IGNORECASE,
 )
 
+DELEGATION = re.compile(r"(?:\(\d+[a-z]?\)\s*)?Ketentuan lebih lanjut (?:mengenai|tentang)", re.IGNORECASE)
+
 _INTENT_CUES = {
     "siapa": r"\b(?:oleh|kepala desa|camat|bupati|walikota|menteri|badan|pemerintah|BPD|lembaga)\b",
-    # a duration ("6 (enam) tahun") or a moment ("sejak", "berakhir apabila")
-    "waktu": r"\d+ \(\w+\) (?:tahun|bulan|hari|minggu)|\bsejak\b|paling lama|berakhir|apabila",
+    # a moment ("sejak", "berakhir apabila", "paling lambat")
+    "waktu": r"\d+ \(\w+\) (?:tahun|bulan|hari|minggu)|\bsejak\b|paling lambat|berakhir|apabila",
+    # a duration: "selama 6 (enam) tahun", "paling lama 30 (tiga puluh) hari" (not a
+    # deadline such as "6 (enam) bulan sebelum", not a count such as "paling lama 3 kali")
+    "lama": r"(?:selama|paling lama|jangka waktu) \d+ \(\w+(?: \w+)?\) (?:tahun|bulan|hari|minggu)",
     # a count ("3 (tiga) kali", "paling banyak")
     "jumlah": r"\d+ \(\w+\) kali|paling banyak|paling sedikit",
     "cara": r"\b(?:melalui|dengan cara|dilakukan|tahapan|mekanisme|musyawarah)\b",
@@ -301,20 +313,44 @@ def _prefer_higher_norms(units: list[_Unit]) -> list[_Unit]:
     return kept
 
 
+def _family(u: _Unit) -> str:
+    """A regulation and the acts amending it are one family: their wordings of a Pasal are
+    paired by version, never cited as two separate legal bases."""
+    m = u.hit.metadata
+    return str(m.get("amends") or m.get("regulation"))
+
+
+def _words(text: str) -> set[str]:
+    return set(analyse(text))
+
+
 def _legal_basis(units: list[_Unit]) -> list[_Unit]:
     """ "Dasar hukum" is answered as a lawyer would: the highest norm that speaks to the
-    question first (a UU before its implementing PP), one Pasal per regulation, among the
-    passages that match the question well."""
+    question first (a UU before its implementing PP), then at most one Pasal of another
+    regulation at the same or a lower level: the one that restates the same norm (most
+    words shared with the first, among the passages that match the question well)."""
     best = units[0].score
     strong = [u for u in units if u.score >= LEGAL_BASIS_RATIO * best]
     strong.sort(key=lambda u: (-_hierarchy(u.hit.metadata.get("regulation")), -u.score))
-    chosen: list[_Unit] = []
-    for u in strong:
-        if len(chosen) >= MAX_PASAL:
-            break
-        if all(c.hit.metadata.get("regulation") != u.hit.metadata.get("regulation") for c in chosen):
-            chosen.append(u)
-    return chosen
+    first = strong[0]
+    level = _hierarchy(first.hit.metadata.get("regulation"))
+    others = [
+        u
+        for u in units
+        if u.score >= SECOND_BASIS_RATIO * best
+        and _family(u) != _family(first)
+        and _hierarchy(u.hit.metadata.get("regulation")) <= level
+    ]
+    if not others:
+        return [first]
+    base = _words(first.text)
+
+    def restates(u: _Unit) -> float:
+        words = _words(u.text)
+        return len(base & words) / max(len(base | words), 1)
+
+    second = max(others, key=lambda u: (restates(u), u.score))
+    return [first, second] if restates(second) >= MIN_RESTATES else [first]
 
 
 def _pasal_key(u: _Unit) -> tuple[str, str]:
@@ -412,6 +448,10 @@ class Answerer:
             (u.hit.metadata.get("doc_type") == "regulasi") == wanted for u in units
         ):
             units = [u for u in units if (u.hit.metadata.get("doc_type") == "regulasi") == wanted]
+        # "Ketentuan lebih lanjut … diatur dengan …" delegates the matter: it answers where
+        # a matter is regulated (dasar hukum), never what the rule is
+        if intent != "dasar_hukum" and any(not DELEGATION.match(u.text) for u in units):
+            units = [u for u in units if not DELEGATION.match(u.text)]
         cue = _INTENT_CUES.get(intent)
         # "berapa lama" is answered by a duration, "berapa kali" by a count: when some
         # passages have that form, the others cannot be the answer
@@ -421,7 +461,7 @@ class Answerer:
             head = str(u.hit.metadata.get("embed_text", "")).split("\n", 1)[0]
             overlap = terms & set(analyse(u.text + " " + head))
             u.score = sum(lexical.idf(t) for t in overlap) / total
-            u.score += 0.15 / (1 + u.rank)  # the retriever's order as a prior
+            u.score += RANK_PRIOR / (1 + u.rank)  # the retriever's order as a prior
             u.score += _hierarchy(u.hit.metadata.get("regulation"))
             if cue and re.search(cue, u.text, re.IGNORECASE):
                 u.score += CUE_BONUS

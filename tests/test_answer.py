@@ -71,7 +71,8 @@ def test_a_full_question_is_left_alone():
         ("Apa yang dimaksud peraturan bersama kepala desa?", "definisi"),
         ("Bidang apa saja yang bisa dikerjasamakan?", "bidang"),
         ("Siapa yang memfasilitasi kerja sama?", "siapa"),
-        ("Berapa lama masa jabatan kepala desa?", "waktu"),
+        ("Berapa lama masa jabatan kepala desa?", "lama"),
+        ("Kapan kerja sama desa berakhir?", "waktu"),
         ("kepala desa boleh menjabat berapa periode?", "jumlah"),
         ("Bagaimana cara menyelesaikan perselisihan?", "cara"),
         ("Apa contoh kerja sama bidang pembangunan?", "contoh"),
@@ -209,6 +210,19 @@ def test_amended_pasal_is_quoted_newest_first_then_as_it_stood(answerer: Answere
     assert regs[:2] == ["UU 3/2024", "UU 6/2014"]
     assert "2 (dua) kali" in ans.citations[0].text
     assert "Sebelum diubah oleh UU 3/2024" in ans.answer
+
+
+@pytest.mark.slow
+def test_a_duration_is_answered_by_a_duration_newest_wording_first(answerer: Answerer):
+    ans = answerer.ask("Berapa lama masa jabatan kepala desa?")
+    assert [(c.regulation, c.pasal) for c in ans.citations][:2] == [("UU 3/2024", "39"), ("UU 6/2014", "39")]
+    assert "8 (delapan) tahun" in ans.citations[0].text
+
+
+@pytest.mark.slow
+def test_dasar_hukum_adds_the_implementing_pasal_that_restates_the_norm(answerer: Answerer):
+    ans = answerer.ask("Apa dasar hukum desa mengadakan kerja sama?")
+    assert [(c.regulation, c.pasal) for c in ans.citations] == [("UU 6/2014", "91"), ("PP 43/2014", "143")]
 
 
 @pytest.mark.slow
