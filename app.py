@@ -215,10 +215,13 @@ class App:
                 d.pasal,
                 d.chunks,
                 (d.ingested_at or "-")[:16].replace("T", " "),
-                d.source,
+                d.source + (f" (juga: {d.duplicates})" if d.duplicates else ""),
             ]
             for d in self.kb.documents()
         ]
+
+    def sources(self) -> list[str]:
+        return [d.source for d in self.kb.documents()]
 
     def regulation_choices(self) -> list[tuple[str, str]]:
         regs = sorted({d.regulation for d in self.kb.documents() if d.regulation})
@@ -396,7 +399,7 @@ def build(app: App) -> gr.Blocks:
                         )
                     with gr.Column():
                         to_delete = gr.Dropdown(
-                            [d[-1] for d in app.documents_table()],
+                            app.sources(),
                             label="Dokumen",
                             interactive=app.admin,
                             allow_custom_value=True,
@@ -409,7 +412,7 @@ def build(app: App) -> gr.Blocks:
                     regs = gr.update(choices=app.regulation_choices())
                     return (
                         table,
-                        gr.update(choices=[d[-1] for d in table], value=None),
+                        gr.update(choices=app.sources(), value=None),
                         regs,
                         regs,
                         app.about(),

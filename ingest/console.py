@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ingest.pipeline import ADDED, FAILED, REMOVED, SKIPPED, UPDATED, IngestReport, ingest
+from ingest.pipeline import ADDED, DUPLICATE, FAILED, REMOVED, SKIPPED, UPDATED, IngestReport, ingest
 from kb.settings import Settings
 
 STATUS_LABELS = {
@@ -20,6 +20,7 @@ STATUS_LABELS = {
     UPDATED: "diperbarui",
     REMOVED: "dihapus",
     SKIPPED: "tidak berubah",
+    DUPLICATE: "duplikat",
     FAILED: "gagal",
 }
 
@@ -55,5 +56,8 @@ def summary(report: IngestReport) -> str:
 
 def print_report(report: IngestReport, console: Console) -> None:
     console.print(f"[bold]{summary(report)}[/]")
+    for r in report.results:
+        if r.status == DUPLICATE:
+            console.print(f"  [yellow]=[/] {escape(r.message)}", highlight=False)
     for r in report.failed:
         console.print(f"  [red]✗[/] {escape(r.message)}", highlight=False)

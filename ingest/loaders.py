@@ -85,7 +85,7 @@ def _load_pdf(path: Path, source: str) -> tuple[list[Page], list[str]]:
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(source, "PDF rusak atau tidak lengkap. Unduh ulang berkas aslinya.") from exc
     if not pages:
-        raise DocumentError(source, "PDF tidak memiliki halaman.")
+        raise DocumentError(source, "PDF tidak memiliki halaman. Unduh ulang berkas aslinya.")
     if not any(p.text.strip() for p in pages):
         raise DocumentError(
             source,
@@ -121,11 +121,12 @@ def load_file(path: Path, source: str, *, max_file_mb: float) -> LoadedDocument:
     except OSError as exc:
         raise DocumentError(source, "berkas tidak dapat dibaca.") from exc
     if size == 0:
-        raise DocumentError(source, "berkas kosong.")
+        raise DocumentError(source, "berkas kosong (0 bita). Salin ulang berkas aslinya.")
     if size > max_file_mb * 1024 * 1024:
         raise DocumentError(
             source,
-            f"ukuran berkas {size / 1048576:.1f} MB melebihi batas {max_file_mb:g} MB (KB_MAX_FILE_MB).",
+            f"ukuran berkas {size / 1048576:.1f} MB melebihi batas {max_file_mb:g} MB. Pecah berkasnya, "
+            "atau minta pengelola menaikkan KB_MAX_FILE_MB.",
         )
     file_hash = file_sha256(path)
     meta: dict[str, Any] = {}
@@ -140,7 +141,7 @@ def load_file(path: Path, source: str, *, max_file_mb: float) -> LoadedDocument:
             meta, text = split_front_matter(text, source)
         pages = [Page(1, text)]
     if not any(p.text.strip() for p in pages):
-        raise DocumentError(source, "berkas tidak berisi teks.")
+        raise DocumentError(source, "berkas tidak berisi teks. Periksa isinya, atau hapus dari korpus.")
     for w in warnings:
         log.warning(w)
     return LoadedDocument(

@@ -15,6 +15,7 @@ import fcntl
 import logging
 import os
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from kb.types import DOC_TYPES, Chunk, LoadedDocument
 log = logging.getLogger(__name__)
 
 ADDED, UPDATED, SKIPPED, REMOVED, FAILED = "added", "updated", "skipped", "removed", "failed"
+DUPLICATE = "duplicate"  # the same bytes as another file: listed with it, not indexed twice
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ def _source_for(path: Path, root: Path, corpus_dir: Path) -> str:
     return resolved.name
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
 def discover(paths: Sequence[Path], corpus_dir: Path) -> tuple[list[SourceFile], list[FileResult]]:
     """Files to ingest under the given paths (recursively), and those refused outright."""
     found: list[SourceFile] = []
@@ -103,6 +109,19 @@ def discover(paths: Sequence[Path], corpus_dir: Path) -> tuple[list[SourceFile],
             if p.name.lower() in ("readme.md", "readme.txt"):
                 continue
             source = _source_for(p, root, corpus_dir)
+            if p.is_symlink() and not _inside(
+                p.resolve(), root.resolve() if root.is_dir() else root.parent.resolve()
+            ):
+                link = (p.relative_to(root) if root.is_dir() else Path(p.name)).as_posix()
+                refused.append(
+                    FileResult(
+                        link,
+                        FAILED,
+                        message=f"Berkas '{link}' dilewati: tautan (symlink) yang menunjuk ke luar folder "
+                        "korpus. Salin berkas aslinya ke dalam folder korpus bila memang perlu diindeks.",
+                    )
+                )
+                continue
             if p.suffix.lower() not in SUPPORTED_SUFFIXES:
                 refused.append(
                     FileResult(
@@ -228,6 +247,17 @@ def ingest(
         known = {str(Path(st.path)): src for src, st in states.items() if st.path}
         files = [SourceFile(f.path, known.get(str(f.path.resolve()), f.source), f.root) for f in files]
         seen: set[str] = set()
+        # which source holds each file content: indexed sources outside this run whose file
+        # still exists, then every file of this run as it is processed (in order)
+        scanned = {f.source for f in files}
+        owner_of: dict[str, str] = {
+            h: src
+            for src, st in states.items()
+            if src not in scanned and st.path and Path(st.path).exists()
+            for h in st.hashes
+            if st.complete_for(h)
+        }
+        duplicates: dict[str, list[str]] = defaultdict(list)
 
         def prepare(f: SourceFile) -> tuple[str, LoadedDocument | None, list[Chunk]]:
             """Hash, load and chunk one file (runs ahead of the embedding, in a thread)."""
@@ -249,7 +279,21 @@ def ingest(
                 current, ahead = ahead, pool.submit(prepare, files[i + 1]) if i + 1 < len(files) else None
                 try:
                     assert current is not None
-                    _, doc, chunks = current.result()
+                    file_hash, doc, chunks = current.result()
+                    owner = owner_of.setdefault(file_hash, f.source)
+                    if owner != f.source:
+                        if state:  # this name held its own copy before
+                            store.delete_source(f.source)
+                        duplicates[owner].append(f.source)
+                        done(
+                            FileResult(
+                                f.source,
+                                DUPLICATE,
+                                message=f"Berkas '{f.source}' sama persis dengan '{owner}': diindeks "
+                                "sekali saja, kedua nama dicatat.",
+                            )
+                        )
+                        continue
                     if doc is None:
                         done(FileResult(f.source, SKIPPED, sum(state.hashes.values()) if state else 0))
                         continue
@@ -283,6 +327,11 @@ def ingest(
             if under_root and not p.exists():
                 store.delete_source(source)
                 done(FileResult(source, REMOVED))
+        for r in report.results:
+            had = states[r.source].duplicates if r.source in states else ""
+            names = duplicates.get(r.source, [])
+            if r.status in (ADDED, UPDATED, SKIPPED) and (names or had) and ", ".join(sorted(names)) != had:
+                store.set_duplicates(r.source, names)
         # BM25 follows the store (a crash before this line is repaired on next load)
         HybridRetriever(settings, store, embedder).refresh()
     report.seconds = time.perf_counter() - t0

@@ -23,6 +23,7 @@ class DocumentSummary:
     chunks: int
     pasal: int
     ingested_at: str | None
+    duplicates: str = ""  # other file names with the same bytes
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -92,6 +93,7 @@ class KnowledgeBase:
                     chunks=len(metas),
                     pasal=len(pasal),
                     ingested_at=first.get("ingested_at"),
+                    duplicates=str(first.get("duplicates") or ""),
                 )
             )
         return out

@@ -103,6 +103,7 @@ class FileState:
     hashes: dict[str, int]  # file_hash -> chunks present
     expected: dict[str, int]  # file_hash -> n_chunks recorded
     path: str | None
+    duplicates: str = ""  # other file names with the same bytes (", "-joined)
 
     def complete_for(self, file_hash: str) -> bool:
         return set(self.hashes) == {file_hash} and self.hashes[file_hash] == self.expected.get(file_hash, -1)
@@ -199,6 +200,18 @@ class Store:
                 metadatas=[_chroma_meta(c.metadata, c.embed_text) for c in part],
             )
 
+    def set_duplicates(self, source: str, names: Sequence[str]) -> None:
+        """Record on a source's chunks the other file names holding the same bytes."""
+        value = ", ".join(sorted(names))
+        got = self._call(self.collection.get, where={"source": source}, include=["metadatas"])
+        ids = [
+            i
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+            if (m or {}).get("duplicates", "") != value
+        ]
+        if ids:
+            self._call(self.collection.update, ids=ids, metadatas=[{"duplicates": value}] * len(ids))
+
     def delete_source(self, source: str, keep_hash: str | None = None) -> None:
         """Delete a file's chunks (all of them, or those of other versions than keep_hash)."""
         where: dict[str, Any] = {"source": source}
@@ -229,13 +242,18 @@ class Store:
         hashes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         expected: dict[str, dict[str, int]] = defaultdict(dict)
         paths: dict[str, str] = {}
+        dups: dict[str, str] = {}
         for meta in got["metadatas"] or []:
             src, fh = str(meta.get("source")), str(meta.get("file_hash"))
             hashes[src][fh] += 1
             expected[src][fh] = int(meta.get("n_chunks", -1))
             if meta.get("path"):
                 paths[src] = str(meta["path"])
-        return {s: FileState(s, dict(h), expected[s], paths.get(s)) for s, h in hashes.items()}
+            if meta.get("duplicates"):
+                dups[src] = str(meta["duplicates"])
+        return {
+            s: FileState(s, dict(h), expected[s], paths.get(s), dups.get(s, "")) for s, h in hashes.items()
+        }
 
     def ids(self) -> list[str]:
         """Every chunk id (cheap: no documents or metadata are read)."""
