@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -118,27 +121,64 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    import socket
+    import time
+
+    deadline = time.time() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@contextmanager
+def chroma_server(path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """``chroma run`` on 127.0.0.1:port over ``path``; stopped on exit."""
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        wait_for_port(port)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 ADMIN_PASSWORD = "sandi-uji-123"
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
-    """``python app.py`` on a free port over a corpus of four regulations and the shipped
-    webinar note; it ingests them at start-up, as the README's main command does (slow)."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
+def app_corpus(base: Path) -> Path:
+    """Four regulations and the shipped webinar note, copied into a temporary corpus."""
     require_shared()
-    base = tmp_path_factory.mktemp("app")
     corpus = base / "corpus"
     corpus.mkdir()
     for name in ("uu-6-2014.txt", "uu-3-2024.txt", "pp-43-2014.txt", "pp-47-2015.txt"):
         shutil.copy(CORPUS_REF / name, corpus / name)
     shutil.copytree(ROOT / "corpus" / "webinar", corpus / "webinar")
+    return corpus
+
+
+@contextmanager
+def running_app(base: Path, corpus: Path, **env: str) -> Iterator[tuple[str, Settings]]:
+    """``python app.py`` on a free port (it ingests ``corpus`` at start-up); stopped on exit."""
+    import time
+    import urllib.request
+
     port = free_port()
-    env = {
+    environ = {
         **os.environ,
         "KB_DATA_DIR": str(base / "data"),
         "KB_CORPUS_DIR": str(corpus),
@@ -147,21 +187,25 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         "KB_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "KB_PORT": str(port),
         "KB_MAX_FILE_MB": "2",
+        **env,
     }
-    log = (base / "app.log").open("w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=base, env=env, stdout=log, stderr=log)
+    log_path = base / "app.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")], cwd=base, env=environ, stdout=log, stderr=log
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 600
     try:
         while True:
             if proc.poll() is not None:
-                pytest.fail("app.py exited:\n" + (base / "app.log").read_text())
+                pytest.fail("app.py exited:\n" + log_path.read_text())
             try:
                 urllib.request.urlopen(url + "/gradio_api/info", timeout=2)
                 break
             except OSError:
                 if time.time() > deadline:
-                    pytest.fail("app.py did not start:\n" + (base / "app.log").read_text())
+                    pytest.fail("app.py did not start:\n" + log_path.read_text())
                 time.sleep(1)
         settings = Settings(data_dir=base / "data", corpus_dir=corpus, _env_file=None)  # type: ignore[call-arg]
         yield url, settings
@@ -172,3 +216,11 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    """The app over four regulations and the shipped webinar note (slow)."""
+    base = tmp_path_factory.mktemp("app")
+    with running_app(base, app_corpus(base)) as served:
+        yield served

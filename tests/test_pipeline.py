@@ -3,12 +3,6 @@ deterministic fake embeddings: these tests are about bookkeeping, not retrieval 
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +12,7 @@ from kb.base import KnowledgeBase
 from kb.errors import IngestLockedError, StoreError
 from kb.settings import Settings
 from kb.store import Store
-from tests.conftest import CORPUS_REF, FakeEmbedder, require_shared
+from tests.conftest import CORPUS_REF, FakeEmbedder, chroma_server, free_port, require_shared
 
 PERDES = """PERATURAN DESA SUKAMAJU
 NOMOR 3 TAHUN 2023
@@ -158,23 +152,10 @@ def test_ingest_reads_paths_outside_the_corpus(settings: Settings):
     assert hits and hits[0].metadata["amends"] == "PP 43/2014"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_chroma_server_mode_ingests_searches_and_reports_outages(tmp_path: Path, corpus_files: Path):
-    port = _free_port()
-    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    try:
+    port = free_port()
+    with chroma_server(tmp_path / "server", port):
         settings = Settings(
             data_dir=tmp_path / "data",
             corpus_dir=corpus_files,
@@ -182,23 +163,11 @@ def test_chroma_server_mode_ingests_searches_and_reports_outages(tmp_path: Path,
             chroma_port=port,
             _env_file=None,  # type: ignore[call-arg]
         )
-        deadline = time.time() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
         kb = KnowledgeBase(settings, embedder=FakeEmbedder())
         report = ingest([corpus_files], settings, kb.store, kb.embedder)
         assert report.count(ADDED) == 2
         assert "127.0.0.1" in kb.store.location
         assert kb.search("kerja sama badan", 3)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
     with pytest.raises(StoreError) as err:
         kb.search("kerja sama", 3)
     assert "tidak dapat dihubungi" in err.value.user_message
