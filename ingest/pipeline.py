@@ -295,6 +295,8 @@ def ingest(
                         )
                         continue
                     if doc is None:
+                        if state and state.path != str(f.path.resolve()):  # moved or restored elsewhere
+                            store.update_source(f.source, path=str(f.path.resolve()))
                         done(FileResult(f.source, SKIPPED, sum(state.hashes.values()) if state else 0))
                         continue
                     t1 = time.perf_counter()
@@ -331,7 +333,7 @@ def ingest(
             had = states[r.source].duplicates if r.source in states else ""
             names = duplicates.get(r.source, [])
             if r.status in (ADDED, UPDATED, SKIPPED) and (names or had) and ", ".join(sorted(names)) != had:
-                store.set_duplicates(r.source, names)
+                store.update_source(r.source, duplicates=", ".join(sorted(names)))
         # BM25 follows the store (a crash before this line is repaired on next load)
         HybridRetriever(settings, store, embedder).refresh()
     report.seconds = time.perf_counter() - t0

@@ -200,17 +200,16 @@ class Store:
                 metadatas=[_chroma_meta(c.metadata, c.embed_text) for c in part],
             )
 
-    def set_duplicates(self, source: str, names: Sequence[str]) -> None:
-        """Record on a source's chunks the other file names holding the same bytes."""
-        value = ", ".join(sorted(names))
+    def update_source(self, source: str, **fields: str) -> None:
+        """Set metadata fields on every chunk of a source (those that differ)."""
         got = self._call(self.collection.get, where={"source": source}, include=["metadatas"])
         ids = [
             i
             for i, m in zip(got["ids"], got["metadatas"], strict=True)
-            if (m or {}).get("duplicates", "") != value
+            if any((m or {}).get(k, "") != v for k, v in fields.items())
         ]
         if ids:
-            self._call(self.collection.update, ids=ids, metadatas=[{"duplicates": value}] * len(ids))
+            self._call(self.collection.update, ids=ids, metadatas=[dict(fields)] * len(ids))
 
     def delete_source(self, source: str, keep_hash: str | None = None) -> None:
         """Delete a file's chunks (all of them, or those of other versions than keep_hash)."""

@@ -3,6 +3,7 @@ deterministic fake embeddings: these tests are about bookkeeping, not retrieval 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,27 @@ def test_a_file_reached_through_another_folder_keeps_its_name(settings: Settings
     second = ingest([ext], settings, store, embedder)
     assert [(r.source, r.status) for r in second.results] == [("luar/sub/perdes.txt", SKIPPED)]
     assert set(store.file_states()) == {"luar/sub/perdes.txt"}
+
+
+def test_a_tar_backup_restores_elsewhere_and_the_next_ingest_follows_the_new_paths(tmp_path: Path):
+    """docs/OPERATIONS.md: `tar czf backup.tgz corpus data`, then `tar xzf` on another machine."""
+    site = tmp_path / "kantor"
+    settings = Settings(data_dir=site / "data", corpus_dir=site / "corpus", _env_file=None)  # type: ignore[call-arg]
+    _write(settings.corpus_dir, "regulasi/perdes-sukamaju-3-2023.txt", PERDES)
+    _, store = _run(settings)
+    before = _snapshot(store)
+    hits = [h.chunk_id for h in KnowledgeBase(settings, FakeEmbedder()).search("badan kerja sama", 3)]
+    del store
+    subprocess.run(["tar", "czf", str(tmp_path / "backup.tgz"), "corpus", "data"], cwd=site, check=True)
+    restored = tmp_path / "baru"
+    restored.mkdir()
+    subprocess.run(["tar", "xzf", str(tmp_path / "backup.tgz")], cwd=restored, check=True)
+
+    moved = Settings(data_dir=restored / "data", corpus_dir=restored / "corpus", _env_file=None)  # type: ignore[call-arg]
+    kb = KnowledgeBase(moved, FakeEmbedder())
+    assert _snapshot(kb.store) == before
+    assert [h.chunk_id for h in kb.search("badan kerja sama", 3)] == hits
+    again, store = _run(moved)
+    assert [r.status for r in again.results] == [SKIPPED]
+    state = store.file_states()["regulasi/perdes-sukamaju-3-2023.txt"]
+    assert state.path == str((restored / "corpus" / "regulasi" / "perdes-sukamaju-3-2023.txt").resolve())
