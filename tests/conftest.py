@@ -150,11 +150,16 @@ def chroma_server(path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
         wait_for_port(port)
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a server process; kill it when it does not stop within 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 ADMIN_PASSWORD = "sandi-uji-123"
@@ -210,11 +215,7 @@ def running_app(base: Path, corpus: Path, **env: str) -> Iterator[tuple[str, Set
         settings = Settings(data_dir=base / "data", corpus_dir=corpus, _env_file=None)  # type: ignore[call-arg]
         yield url, settings
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 
