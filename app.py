@@ -462,6 +462,8 @@ def prepare_index(app: App) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # some libraries set their loggers to DEBUG (bm25s)
+        handler.setLevel(logging.WARNING)
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     settings = Settings()
     try:
