@@ -389,7 +389,7 @@ class Answerer:
     ) -> Iterator[str | Answer]:
         """The chat model's text as it grows (only with a chat model), then the final,
         checked :class:`Answer` (always last, always exactly once)."""
-        standalone = standalone_question(question, history)
+        standalone = self._standalone(question, list(history))
         result = self.kb.retrieve(standalone, CANDIDATE_HITS, doc_type=doc_type, regulation=regulation)
         q = result.query
         intent = detect_intent(q.text, bool(q.pasal))
@@ -415,6 +415,17 @@ class Answerer:
             yield replace(extractive, notice=FALLBACK_NOTICE)
             return
         yield model_answer(text, extractive, hits)
+
+    def _standalone(self, question: str, history: list[str]) -> str:
+        """Follow-ups stand alone: rewritten by the chat model when there is one, by rules
+        otherwise (or when the model fails)."""
+        if self.chat_model is not None and history:
+            from kb.llm import rewrite_question
+
+            rewritten = rewrite_question(self.chat_model, question, history)
+            if rewritten:
+                return rewritten
+        return standalone_question(question, history)
 
     @staticmethod
     def _enough_evidence(result: Any) -> bool:

@@ -32,6 +32,13 @@ SYSTEM_PROMPT = (
     "peraturan: sebutkan jenisnya. Jika sumber tidak menjawab pertanyaan, jawab persis: "
     f'"{REFUSAL}" Jawab singkat dalam bahasa Indonesia yang mudah dipahami.'
 )
+REWRITE_PROMPT = (
+    "Tugas Anda menulis ulang pertanyaan lanjutan dalam percakapan tentang peraturan desa "
+    "menjadi satu pertanyaan yang dapat dipahami tanpa riwayat percakapan. Pertahankan istilah, "
+    "nomor pasal dan nama peraturan. Jangan menjawab pertanyaannya. Tulis hanya pertanyaan "
+    "hasilnya, dalam satu baris bahasa Indonesia."
+)
+MAX_REWRITE_CHARS = 300
 FALLBACK_NOTICE = "Model bahasa tidak dapat digunakan; jawaban disusun langsung dari kutipan dokumen."
 NO_CITATION_NOTICE = "Jawaban model bahasa tidak menyebut sumber yang sah; ditampilkan kutipan dokumen."
 
@@ -154,3 +161,23 @@ def stream_tokens(chat_model: Any, question: str, hits: list[Hit]) -> Iterator[s
         content = getattr(chunk, "content", "")
         if isinstance(content, str) and content:
             yield content
+
+
+def rewrite_question(chat_model: Any, question: str, history: list[str]) -> str | None:
+    """A follow-up rewritten by the chat model into a standalone question; None when the
+    model fails or returns something that is not one short question (the caller then
+    uses the rule-based rewrite)."""
+    turns = "\n".join(f"{n}. {h}" for n, h in enumerate(history[-3:], 1))
+    messages = [
+        ("system", REWRITE_PROMPT),
+        ("human", f"Riwayat pertanyaan:\n{turns}\n\nPertanyaan lanjutan: {question}"),
+    ]
+    try:
+        content = chat_model.invoke(messages).content
+    except Exception as exc:  # timeouts, connection errors: the rules take over
+        log.warning("chat model could not rewrite the follow-up: %r", exc)
+        return None
+    text = content.strip().strip('"“”') if isinstance(content, str) else ""
+    if not text or "\n" in text or len(text) > MAX_REWRITE_CHARS:
+        return None
+    return text

@@ -12,7 +12,14 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage
 
 from kb.answer import REFUSAL, Answer, Answerer, detect_intent, legal_name, standalone_question
-from kb.llm import FALLBACK_NOTICE, NO_CITATION_NOTICE, answer_with_model, build_messages, check_markers
+from kb.llm import (
+    FALLBACK_NOTICE,
+    NO_CITATION_NOTICE,
+    answer_with_model,
+    build_messages,
+    check_markers,
+    make_chat_model,
+)
 from kb.settings import Settings
 from kb.types import Hit
 
@@ -119,16 +126,19 @@ def test_chat_refusal_is_kept_as_a_refusal():
     assert ans.refused and ans.citations == ()
 
 
-def test_unreachable_chat_model_falls_back_with_a_notice():
-    from kb.llm import make_chat_model
-
+def unreachable_chat_model() -> Any:
+    """A real ChatOllama pointed at a port where nothing listens."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
     settings = Settings(
         llm="ollama:qwen", llm_base_url=f"http://127.0.0.1:{port}", llm_timeout=5, _env_file=None
     )  # type: ignore[call-arg]
-    ans = answer_with_model(make_chat_model(settings), EXTRACTIVE, HITS)
+    return make_chat_model(settings)
+
+
+def test_unreachable_chat_model_falls_back_with_a_notice():
+    ans = answer_with_model(unreachable_chat_model(), EXTRACTIVE, HITS)
     assert ans.answer == EXTRACTIVE.answer
     assert ans.notice == FALLBACK_NOTICE
 
@@ -297,3 +307,34 @@ def test_an_injected_instruction_reaches_the_chat_model_only_as_a_delimited_sour
     start, end = user.index("<sumber"), user.rindex("</sumber>")
     assert start < user.index(injected) < end
     assert user.rindex("Pertanyaan:") > end  # the question comes after the sources, outside them
+
+
+def test_with_a_chat_model_the_model_rewrites_the_follow_up(settings: Settings):
+    from kb.llm import rewrite_question
+
+    model = FakeListChatModel(responses=["Bagaimana kerja sama desa dengan pihak ketiga?"])
+    assert rewrite_question(model, "kalau dengan pihak ketiga?", ["Bagaimana kerja sama antar-Desa?"]) == (
+        "Bagaimana kerja sama desa dengan pihak ketiga?"
+    )
+    rambling = FakeListChatModel(responses=["Tentu!\nPertanyaannya adalah …"])
+    assert (
+        rewrite_question(rambling, "kalau dengan pihak ketiga?", ["Bagaimana kerja sama antar-Desa?"]) is None
+    )
+
+
+@pytest.mark.slow
+def test_llm_mode_follow_ups_use_the_model_and_fall_back_to_rules(answerer: Answerer):
+    history = ["Kerja sama antar desa itu meliputi apa saja?"]
+    rewriting = FakeListChatModel(
+        responses=["Apa tujuan kerja sama desa dengan pihak ketiga?", "Untuk mempercepat pembangunan [1]."]
+    )
+    ans = Answerer(answerer.kb, rewriting).ask("kalau dengan pihak ketiga?", history)
+    assert ans.standalone_question == "Apa tujuan kerja sama desa dengan pihak ketiga?"
+    unreachable = unreachable_chat_model()
+    fallback = Answerer(answerer.kb, unreachable).ask("kalau dengan pihak ketiga?", history)
+    assert (
+        fallback.standalone_question
+        == answerer.ask("kalau dengan pihak ketiga?", history).standalone_question
+    )
+    assert "pihak ketiga" in fallback.standalone_question
+    assert fallback.notice == FALLBACK_NOTICE and not fallback.refused
