@@ -28,14 +28,14 @@ from typing import Any
 import gradio as gr
 
 from kb import render
-from kb.answer import Answer, Answerer
+from kb.answer import Answerer
 from kb.base import KnowledgeBase
 from kb.errors import KBError
 from kb.feedback import Feedback, record_feedback
 from kb.handout import file_stem, passage_from_hit, to_docx, to_markdown
 from kb.llm import make_chat_model
 from kb.settings import Settings
-from kb.types import Hit
+from kb.types import Answer, Hit
 
 log = logging.getLogger("app")
 

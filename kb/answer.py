@@ -20,18 +20,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kb.followup import standalone_question
+from kb.intent import DELEGATION, FRAMING, INTENT_CUES, detect_intent
 from kb.legaltext import split_ayat
 from kb.lexical import analyse
-from kb.query import normalise, vocabulary
-from kb.types import SECTION_BODY, Hit
+from kb.naming import legal_name, source_label
+from kb.types import REFUSAL, SECTION_BODY, Answer, Citation, Hit
 
 log = logging.getLogger(__name__)
-
-REFUSAL = "Maaf, informasi tersebut tidak ditemukan dalam dokumen yang tersedia."
-DISCLAIMER = (
-    "Informasi ini disusun otomatis dari dokumen yang tersedia, bukan pendapat hukum resmi. "
-    "Periksa naskah resmi peraturan sebelum mengambil keputusan."
-)
 
 # Evidence needed to answer, calibrated on the dev set's out-of-scope questions (see
 # BENCHMARKS.md): e5 cosine of the nearest chunk. Out-of-scope questions scored 0.824 and
@@ -57,193 +53,6 @@ MAX_CITATIONS = 3
 # Pasal than the best one's only when it is nearly as strong
 SECOND_CITATION_RATIO = 0.85
 SECOND_PASAL_RATIO = 0.95
-
-INTENTS: tuple[tuple[str, str], ...] = (
-    ("contoh", r"\bcontoh(?:nya)?\b|\bmisalnya\b|\bpraktik\b"),
-    (
-        "dasar_hukum",
-        r"dasar hukum|landasan hukum|payung hukum|diatur (?:dalam|di) (?:mana|apa)|aturan(?:nya)? apa",
-    ),
-    ("definisi", r"apa (?:yang )?dimaksud|apa itu|pengertian|definisi|artinya"),
-    ("bidang", r"bidang apa|meliputi|ruang lingkup|apa saja|unsur|terdiri|jenis"),
-    ("siapa", r"\bsiapa\b"),
-    ("jumlah", r"berapa kali|berapa periode|berapa banyak|berapa orang|paling banyak"),
-    ("lama", r"berapa lama|berapa tahun|berapa bulan|jangka waktu|masa jabatan|batas waktu"),
-    ("waktu", r"\bkapan\b"),
-    ("cara", r"bagaimana|\bcara\b|tata cara|prosedur|mekanisme|langkah"),
-)
-
-# Words that only frame a question; they are not matched against passages.
-FRAMING = re.compile(
-    r"dasar hukum|landasan hukum|payung hukum|apa (?:yang )?dimaksud|apa itu|apa saja|\bcontoh(?:nya)?\b"
-    r"|bagaimana cara|gimana cara|berapa lama|berapa kali",
-    re.IGNORECASE,
-)
-
-DELEGATION = re.compile(r"(?:\(\d+[a-z]?\)\s*)?Ketentuan lebih lanjut (?:mengenai|tentang)", re.IGNORECASE)
-
-_INTENT_CUES = {
-    "siapa": r"\b(?:oleh|kepala desa|camat|bupati|walikota|menteri|badan|pemerintah|BPD|lembaga)\b",
-    # a moment ("sejak", "berakhir apabila", "paling lambat")
-    "waktu": r"\d+ \(\w+\) (?:tahun|bulan|hari|minggu)|\bsejak\b|paling lambat|berakhir|apabila",
-    # a duration: "selama 6 (enam) tahun", "paling lama 30 (tiga puluh) hari" (not a
-    # deadline such as "6 (enam) bulan sebelum", not a count such as "paling lama 3 kali")
-    "lama": r"(?:selama|paling lama|jangka waktu) \d+ \(\w+(?: \w+)?\) (?:tahun|bulan|hari|minggu)",
-    # a count ("3 (tiga) kali", "paling banyak")
-    "jumlah": r"\d+ \(\w+\) kali|paling banyak|paling sedikit",
-    "cara": r"\b(?:melalui|dengan cara|dilakukan|tahapan|mekanisme|musyawarah)\b",
-    "definisi": r"\badalah\b|\bmerupakan\b|\byang dimaksud\b",
-    "bidang": r"\n[a-z]\.\s|meliputi|terdiri",
-}
-
-
-def detect_intent(question: str, pasal_named: bool) -> str:
-    if pasal_named:
-        return "isi_pasal"
-    q = question.lower()
-    for name, pattern in INTENTS:
-        if re.search(pattern, q):
-            return name
-    return "umum"
-
-
-@dataclass(frozen=True)
-class Citation:
-    marker: int
-    regulation: str | None
-    pasal: str | None
-    ayat: str | None
-    doc_type: str
-    source: str
-    title: str
-    page: int | None
-    text: str  # the exact quoted text
-    chunk_id: str
-    amended_by: str | None = None
-    label: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    standalone_question: str
-    answer: str
-    refused: bool
-    citations: tuple[Citation, ...] = ()
-    dasar_hukum: tuple[str, ...] = ()
-    disclaimer: str = DISCLAIMER
-    intent: str = "umum"
-    notice: str = ""  # e.g. the chat model could not be reached
-    mode: str = "ekstraktif"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "standalone_question": self.standalone_question,
-            "answer": self.answer,
-            "refused": self.refused,
-            "citations": [c.to_json() for c in self.citations],
-            "dasar_hukum": list(self.dasar_hukum),
-            "disclaimer": self.disclaimer,
-            "intent": self.intent,
-            "notice": self.notice or None,
-            "mode": self.mode,
-        }
-
-    def to_text(self, with_answer: bool = True) -> str:
-        """The layout for readers: short answer, Dasar hukum, quoted text, disclaimer."""
-        parts = [self.answer] if with_answer else []
-        if self.notice:
-            parts.insert(0, f"({self.notice})")
-        if self.dasar_hukum:
-            parts.append("Dasar hukum:\n" + "\n".join(f"- {d}" for d in self.dasar_hukum))
-        if self.citations:
-            parts.append(
-                "Kutipan:\n" + "\n".join(f"[{c.marker}] {c.label}\n{c.text}" for c in self.citations)
-            )
-        parts.append(self.disclaimer)
-        return "\n\n".join(parts)
-
-
-# --- naming things the legal way -----------------------------------------------------
-
-
-def legal_name(regulation: str, tentang: str | None) -> str:
-    """'UU 6/2014' + 'Desa' -> 'UU No. 6 Tahun 2014 tentang Desa'."""
-    m = re.match(r"(.+) (\d+)/(\d{4})$", regulation)
-    name = f"{m.group(1)} No. {m.group(2)} Tahun {m.group(3)}" if m else regulation
-    return f"{name} tentang {tentang}" if tentang else name
-
-
-def indonesian_date(date: str) -> str:
-    months = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ]
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", date)
-    return f"{int(m.group(3))} {months[int(m.group(2)) - 1]} {m.group(1)}" if m else date
-
-
-def source_label(meta: dict[str, Any], ayat: str | None) -> str:
-    """How a passage is named to the reader: 'UU 6/2014 Pasal 92 ayat (1)', or the note."""
-    if meta.get("regulation") and meta.get("pasal"):
-        label = f"{meta['regulation']} Pasal {meta['pasal']}"
-        return label + (f" ayat ({ayat})" if ayat else "")
-    if meta.get("regulation") and meta.get("section") == "penjelasan":
-        return f"Penjelasan {meta['regulation']}"
-    title = str(meta.get("event") or meta.get("title") or meta.get("source"))
-    date = f", {indonesian_date(str(meta['date']))}" if meta.get("date") else ""
-    kind = {"webinar": "Catatan", "kebijakan": "Arah kebijakan:"}.get(str(meta.get("doc_type")), "")
-    if kind == "Catatan" and title.lower().startswith("catatan"):
-        kind = ""
-    elif kind == "Catatan" and not title.lower().startswith("webinar"):
-        kind = "Catatan webinar"
-    return f"{kind} {title}{date}".strip()
-
-
-# --- follow-up questions -------------------------------------------------------------
-
-
-def standalone_question(question: str, history: Sequence[str]) -> str:
-    """Rewrite a follow-up ("kalau dengan pihak ketiga?") into a question that stands alone,
-    using the previous user question. Rule-based: a cue word or a very short question marks
-    a follow-up; a term of a known group replaces its sibling in the previous question."""
-    if not history:
-        return question
-    vocab = vocabulary()
-    q = question.strip()
-    low = q.lower()
-    cue = next((c for c in vocab.followup_cues if re.match(rf"{re.escape(c)}\b", low)), None)
-    words = re.findall(r"\w+", low)
-    if cue is None and len(words) > 4:
-        return question
-    previous = history[-1].strip()
-    rest = q[len(cue) :].strip(" ,") if cue else q
-    rest_n = normalise(rest).text
-    prev_n = normalise(previous).text
-    for group in vocab.followup_groups:
-        named = next((g for g in sorted(group, key=len, reverse=True) if g.lower() in rest_n.lower()), None)
-        if not named:
-            continue
-        for sibling in sorted(group, key=len, reverse=True):
-            if sibling.lower() != named.lower() and sibling.lower() in prev_n.lower():
-                pattern = re.compile(re.escape(sibling), re.IGNORECASE)
-                return pattern.sub(named, prev_n, count=1)
-    return f"{prev_n.rstrip('?.! ')} {rest_n}".strip()
-
 
 # --- extractive answers --------------------------------------------------------------
 
@@ -463,7 +272,7 @@ class Answerer:
         # a matter is regulated (dasar hukum), never what the rule is
         if intent != "dasar_hukum" and any(not DELEGATION.match(u.text) for u in units):
             units = [u for u in units if not DELEGATION.match(u.text)]
-        cue = _INTENT_CUES.get(intent)
+        cue = INTENT_CUES.get(intent)
         # "berapa lama" is answered by a duration, "berapa kali" by a count: when some
         # passages have that form, the others cannot be the answer
         if intent in STRICT_CUES and cue and any(re.search(cue, u.text, re.IGNORECASE) for u in units):

@@ -145,8 +145,9 @@ def ask(
     data_dir: DataDir = None,
 ) -> None:
     """Jawab pertanyaan dengan kutipan dan dasar hukum (tanpa LLM kecuali KB_LLM diisi)."""
-    from kb.answer import Answer, Answerer
+    from kb.answer import Answerer
     from kb.llm import make_chat_model
+    from kb.types import Answer
 
     settings = _settings(data_dir)
     streamed = ""

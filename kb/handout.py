@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from kb.answer import indonesian_date, legal_name, source_label
+from kb.naming import indonesian_date, legal_name, source_label
 from kb.types import Hit
 
 DEFAULT_TITLE = "Bahan Ajar Kerja Sama Desa"

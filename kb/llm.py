@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from kb.answer import REFUSAL, Answer
 from kb.errors import ConfigError
 from kb.settings import Settings
-from kb.types import Hit
+from kb.types import REFUSAL, Answer, Hit
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +124,8 @@ def model_answer(text: str, extractive: Answer, hits: list[Hit]) -> Answer:
         return replace(extractive, answer=REFUSAL, refused=True, citations=(), dasar_hukum=(), mode="llm")
     if not used:
         return replace(extractive, notice=NO_CITATION_NOTICE)
-    from kb.answer import Citation, legal_name, source_label
+    from kb.naming import legal_name, source_label
+    from kb.types import Citation
 
     citations = []
     dasar = []

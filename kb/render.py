@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from kb.answer import Answer, Citation, source_label
 from kb.lexical import analyse
-from kb.types import Hit
+from kb.naming import source_label
+from kb.types import Answer, Citation, Hit
 
 BADGES = {
     "regulasi": ("Regulasi", "kb-badge-reg"),
@@ -169,7 +169,7 @@ def answer_plain(answer: Answer) -> str:
 
 def about_markdown(settings: Any, stats: dict[str, Any]) -> str:
     """The Tentang tab: contents, method, disclaimer and the settings in effect."""
-    from kb.answer import DISCLAIMER
+    from kb.types import DISCLAIMER
 
     docs = stats["documents"]
     regs = [d for d in docs if d["doc_type"] == "regulasi"]

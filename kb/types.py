@@ -1,4 +1,5 @@
-"""The things that flow through the pipeline: pages, documents, chunks and search hits."""
+"""The things that flow through the pipeline: pages, documents, chunks, search hits, and the
+answers with their citations."""
 
 from __future__ import annotations
 
@@ -88,3 +89,73 @@ class Hit:
             value = m.get(key)
             out[key] = None if value in ("", None) else value
         return out
+
+
+# --- answers ------------------------------------------------------------------------
+
+REFUSAL = "Maaf, informasi tersebut tidak ditemukan dalam dokumen yang tersedia."
+DISCLAIMER = (
+    "Informasi ini disusun otomatis dari dokumen yang tersedia, bukan pendapat hukum resmi. "
+    "Periksa naskah resmi peraturan sebelum mengambil keputusan."
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    marker: int
+    regulation: str | None
+    pasal: str | None
+    ayat: str | None
+    doc_type: str
+    source: str
+    title: str
+    page: int | None
+    text: str  # the exact quoted text
+    chunk_id: str
+    amended_by: str | None = None
+    label: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    standalone_question: str
+    answer: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    dasar_hukum: tuple[str, ...] = ()
+    disclaimer: str = DISCLAIMER
+    intent: str = "umum"
+    notice: str = ""  # e.g. the chat model could not be reached
+    mode: str = "ekstraktif"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "dasar_hukum": list(self.dasar_hukum),
+            "disclaimer": self.disclaimer,
+            "intent": self.intent,
+            "notice": self.notice or None,
+            "mode": self.mode,
+        }
+
+    def to_text(self, with_answer: bool = True) -> str:
+        """The layout for readers: short answer, Dasar hukum, quoted text, disclaimer."""
+        parts = [self.answer] if with_answer else []
+        if self.notice:
+            parts.insert(0, f"({self.notice})")
+        if self.dasar_hukum:
+            parts.append("Dasar hukum:\n" + "\n".join(f"- {d}" for d in self.dasar_hukum))
+        if self.citations:
+            parts.append(
+                "Kutipan:\n" + "\n".join(f"[{c.marker}] {c.label}\n{c.text}" for c in self.citations)
+            )
+        parts.append(self.disclaimer)
+        return "\n\n".join(parts)

@@ -11,7 +11,9 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from kb.answer import REFUSAL, Answer, Answerer, detect_intent, legal_name, standalone_question
+from kb.answer import Answerer
+from kb.followup import standalone_question
+from kb.intent import detect_intent
 from kb.llm import (
     FALLBACK_NOTICE,
     NO_CITATION_NOTICE,
@@ -20,8 +22,9 @@ from kb.llm import (
     check_markers,
     make_chat_model,
 )
+from kb.naming import legal_name
 from kb.settings import Settings
-from kb.types import Hit
+from kb.types import REFUSAL, Answer, Hit
 
 HITS = [
     Hit(

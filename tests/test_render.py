@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from kb.answer import Answer, Citation
 from kb.render import answer_markdown, answer_plain, citation_cards, escape_markdown, highlight, hit_cards
-from kb.types import Hit
+from kb.types import Answer, Citation, Hit
 
 HOSTILE = 'Desa <script>alert(1)</script> <img src=x onerror="alert(2)"> kerja sama'
 

@@ -1,0 +1,50 @@
+"""Naming sources the way readers expect: regulations in legal form ("UU No. 6 Tahun 2014
+tentang Desa"), passages by Pasal and ayat, notes by event and Indonesian date."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+def legal_name(regulation: str, tentang: str | None) -> str:
+    """'UU 6/2014' + 'Desa' -> 'UU No. 6 Tahun 2014 tentang Desa'."""
+    m = re.match(r"(.+) (\d+)/(\d{4})$", regulation)
+    name = f"{m.group(1)} No. {m.group(2)} Tahun {m.group(3)}" if m else regulation
+    return f"{name} tentang {tentang}" if tentang else name
+
+
+def indonesian_date(date: str) -> str:
+    months = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ]
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", date)
+    return f"{int(m.group(3))} {months[int(m.group(2)) - 1]} {m.group(1)}" if m else date
+
+
+def source_label(meta: dict[str, Any], ayat: str | None) -> str:
+    """How a passage is named to the reader: 'UU 6/2014 Pasal 92 ayat (1)', or the note."""
+    if meta.get("regulation") and meta.get("pasal"):
+        label = f"{meta['regulation']} Pasal {meta['pasal']}"
+        return label + (f" ayat ({ayat})" if ayat else "")
+    if meta.get("regulation") and meta.get("section") == "penjelasan":
+        return f"Penjelasan {meta['regulation']}"
+    title = str(meta.get("event") or meta.get("title") or meta.get("source"))
+    date = f", {indonesian_date(str(meta['date']))}" if meta.get("date") else ""
+    kind = {"webinar": "Catatan", "kebijakan": "Arah kebijakan:"}.get(str(meta.get("doc_type")), "")
+    if kind == "Catatan" and title.lower().startswith("catatan"):
+        kind = ""
+    elif kind == "Catatan" and not title.lower().startswith("webinar"):
+        kind = "Catatan webinar"
+    return f"{kind} {title}{date}".strip()
