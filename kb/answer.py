@@ -245,7 +245,10 @@ class Answerer:
     def _refusal(self, question: str, standalone: str, intent: str) -> Answer:
         docs = self.kb.documents()
         if not docs:
-            cover = "Basis pengetahuan masih kosong: masukkan dokumen dengan `kb ingest` lebih dulu"
+            cover = (
+                "Basis pengetahuan masih kosong: masukkan dokumen lebih dulu (`kb ingest`, atau unggah "
+                "di tab Dokumen aplikasi)"
+            )
             return Answer(question, standalone, f"{REFUSAL} {cover}.", True, intent=intent)
         regs = sorted({d.regulation for d in docs if d.regulation})
         notes = [d.title for d in docs if d.doc_type != "regulasi"]
