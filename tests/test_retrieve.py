@@ -148,5 +148,5 @@ def test_dev_set_targets_and_baselines(kb: KnowledgeBase):
     answers = result["answers"]
     assert answers["refusal_accuracy"] == 1.0
     assert answers["false_refusals"] <= 1
-    assert answers["citation_precision"] >= 0.9
+    assert answers["citation_precision"] >= 0.95
     assert answers["keyword_coverage"] >= 0.9
