@@ -14,6 +14,7 @@ run: setup
 	.venv/bin/python app.py
 
 test: setup
+	@bash scripts/browser.sh
 	.venv/bin/ruff check .
 	.venv/bin/mypy kb ingest app.py
 	.venv/bin/python -m pytest

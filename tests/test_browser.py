@@ -48,7 +48,7 @@ Lumbung pangan desa dikelola bersama oleh Desa Mekarsari dan Desa Mekarjaya.
 def page(app_server: tuple[str, Settings]) -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+            pytest.fail(f"{CHROMIUM} is missing: make test installs Debian's chromium (scripts/browser.sh)")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
