@@ -14,10 +14,9 @@ cannot be reached.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from kb.followup import standalone_question
@@ -26,8 +25,6 @@ from kb.legaltext import split_ayat
 from kb.lexical import analyse
 from kb.naming import legal_name, source_label
 from kb.types import REFUSAL, SECTION_BODY, Answer, Citation, Hit
-
-log = logging.getLogger(__name__)
 
 # Evidence needed to answer, calibrated on the dev set's out-of-scope questions (see
 # BENCHMARKS.md): e5 cosine of the nearest chunk. Out-of-scope questions scored 0.824 and
@@ -216,18 +213,9 @@ class Answerer:
         if self.chat_model is None:
             yield extractive
             return
-        from kb.llm import FALLBACK_NOTICE, model_answer, stream_tokens
+        from kb.llm import stream_answer
 
-        text = ""
-        try:
-            for token in stream_tokens(self.chat_model, standalone, hits):
-                text += token
-                yield text
-        except Exception as exc:  # timeouts, connection errors, provider errors: all fall back
-            log.warning("chat model failed: %r", exc)
-            yield replace(extractive, notice=FALLBACK_NOTICE)
-            return
-        yield model_answer(text, extractive, hits)
+        yield from stream_answer(self.chat_model, extractive, hits)
 
     def _standalone(self, question: str, history: list[str]) -> str:
         """Follow-ups stand alone: rewritten by the chat model when there is one, by rules

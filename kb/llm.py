@@ -108,12 +108,26 @@ def check_markers(text: str, n_sources: int) -> tuple[str, list[int]]:
 
 def answer_with_model(chat_model: Any, extractive: Answer, hits: list[Hit]) -> Answer:
     """Ask the chat model; keep its answer only when it cites valid sources."""
+    final = None
+    for event in stream_answer(chat_model, extractive, hits):
+        final = event
+    assert isinstance(final, Answer)
+    return final
+
+
+def stream_answer(chat_model: Any, extractive: Answer, hits: list[Hit]) -> Iterator[str | Answer]:
+    """The model's text as it grows, then the checked answer (the extractive one, with a
+    notice, when the model fails midway)."""
+    text = ""
     try:
-        text = "".join(stream_tokens(chat_model, extractive.standalone_question, hits))
+        for token in stream_tokens(chat_model, extractive.standalone_question, hits):
+            text += token
+            yield text
     except Exception as exc:  # timeouts, connection errors, provider errors: all fall back
         log.warning("chat model failed: %r", exc)
-        return replace(extractive, notice=FALLBACK_NOTICE)
-    return model_answer(text, extractive, hits)
+        yield replace(extractive, notice=FALLBACK_NOTICE)
+        return
+    yield model_answer(text, extractive, hits)
 
 
 def model_answer(text: str, extractive: Answer, hits: list[Hit]) -> Answer:
