@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.loaders import SUPPORTED_SUFFIXES, decode_text
+from ingest.loaders import check_file, decode_text
 from ingest.pipeline import FAILED, FileResult, IngestReport, ingest, ingest_lock
 from kb.errors import AdminError, DocumentError
 from kb.hashing import file_sha256
@@ -65,19 +65,7 @@ def safe_name(name: str) -> str:
 
 def check_content(path: Path, name: str, max_file_mb: float) -> None:
     """The file's bytes must match its extension and fit the size limit."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise DocumentError(
-            name,
-            f"jenis berkas '{suffix or '(tanpa ekstensi)'}' tidak didukung. Gunakan PDF, TXT, MD atau DOCX.",
-        )
-    size = path.stat().st_size
-    if size == 0:
-        raise DocumentError(name, "berkas kosong.")
-    if size > max_file_mb * 1024 * 1024:
-        raise DocumentError(
-            name, f"ukuran berkas {size / 1048576:.1f} MB melebihi batas {max_file_mb:g} MB (KB_MAX_FILE_MB)."
-        )
+    suffix = check_file(path, name, max_file_mb, Path(name).suffix)
     with path.open("rb") as f:
         head = f.read(8192)
     if suffix == ".pdf":

@@ -108,9 +108,10 @@ def _load_docx(path: Path, source: str) -> list[Page]:
     return [Page(1, "\n".join(parts))]
 
 
-def load_file(path: Path, source: str, *, max_file_mb: float) -> LoadedDocument:
-    """Load one file. Raises DocumentError with an Indonesian reason on any problem."""
-    suffix = path.suffix.lower()
+def check_file(path: Path, source: str, max_file_mb: float, suffix: str | None = None) -> str:
+    """The checks every file passes before it is read: a supported type (by ``suffix``,
+    default the path's), not empty, within the size limit. Returns the suffix."""
+    suffix = (suffix if suffix is not None else path.suffix).lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(
             source,
@@ -128,6 +129,12 @@ def load_file(path: Path, source: str, *, max_file_mb: float) -> LoadedDocument:
             f"ukuran berkas {size / 1048576:.1f} MB melebihi batas {max_file_mb:g} MB. Pecah berkasnya, "
             "atau minta pengelola menaikkan KB_MAX_FILE_MB.",
         )
+    return suffix
+
+
+def load_file(path: Path, source: str, *, max_file_mb: float) -> LoadedDocument:
+    """Load one file. Raises DocumentError with an Indonesian reason on any problem."""
+    suffix = check_file(path, source, max_file_mb)
     file_hash = file_sha256(path)
     meta: dict[str, Any] = {}
     warnings: list[str] = []
