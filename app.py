@@ -22,6 +22,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import logging
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,14 @@ ADMIN_DISABLED = (
     "🔒 Unggah dan hapus dokumen dinonaktifkan: kata sandi admin (`KB_ADMIN_PASSWORD`) belum "
     "diatur di server. Minta pengelola mengaturnya, lalu jalankan ulang aplikasi."
 )
+
+
+@dataclass(frozen=True)
+class Library:
+    table: list[list[Any]]
+    sources: list[str]
+    regulations: list[tuple[str, str]]
+    about: str
 
 
 class App:
@@ -206,8 +215,10 @@ class App:
 
     # -- Dokumen ----------------------------------------------------------------------------
 
-    def documents_table(self) -> list[list[Any]]:
-        return [
+    def library(self) -> Library:
+        """What the Dokumen, Tentang and filter widgets show, from one read of the index."""
+        docs = self.kb.documents()
+        table = [
             [
                 d.title,
                 d.doc_type,
@@ -217,15 +228,15 @@ class App:
                 (d.ingested_at or "-")[:16].replace("T", " "),
                 d.source + (f" (juga: {d.duplicates})" if d.duplicates else ""),
             ]
-            for d in self.kb.documents()
+            for d in docs
         ]
-
-    def sources(self) -> list[str]:
-        return [d.source for d in self.kb.documents()]
-
-    def regulation_choices(self) -> list[tuple[str, str]]:
-        regs = sorted({d.regulation for d in self.kb.documents() if d.regulation})
-        return [("Semua regulasi", ""), *((r, r) for r in regs)]
+        regs = sorted({d.regulation for d in docs if d.regulation})
+        return Library(
+            table=table,
+            sources=[d.source for d in docs],
+            regulations=[("Semua regulasi", ""), *((r, r) for r in regs)],
+            about=render.about_markdown(self.settings, self.kb.stats(docs)),
+        )
 
     def upload(self, files: list[str] | None, password: str, progress: Any = None) -> str:
         from ingest.library import Upload, upload_documents
@@ -264,14 +275,10 @@ class App:
         except KBError as exc:
             return f"⚠️ {exc.user_message}"
 
-    # -- Tentang ----------------------------------------------------------------------------
-
-    def about(self) -> str:
-        return render.about_markdown(self.settings, self.kb.stats())
-
 
 def build(app: App) -> gr.Blocks:
     s = app.settings
+    lib = app.library()
     with gr.Blocks(title="Tanya Kerja Sama Desa", analytics_enabled=False) as demo:
         gr.Markdown(INTRO)
         gr.api(app.ask, api_name="ask")
@@ -291,7 +298,7 @@ def build(app: App) -> gr.Blocks:
                         )
                         with gr.Row():
                             doc_type = gr.Dropdown(DOC_TYPES, value="", label="Jenis dokumen")
-                            regulation = gr.Dropdown(app.regulation_choices(), value="", label="Regulasi")
+                            regulation = gr.Dropdown(lib.regulations, value="", label="Regulasi")
                         gr.Markdown("**Contoh pertanyaan** (klik untuk bertanya):")
                         with gr.Row():
                             example_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
@@ -343,7 +350,7 @@ def build(app: App) -> gr.Blocks:
                     k = gr.Slider(1, 20, value=s.search_k, step=1, label="Jumlah hasil")
                 with gr.Row():
                     s_type = gr.Dropdown(DOC_TYPES, value="", label="Jenis dokumen")
-                    s_reg = gr.Dropdown(app.regulation_choices(), value="", label="Regulasi")
+                    s_reg = gr.Dropdown(lib.regulations, value="", label="Regulasi")
                     s_section = gr.Dropdown(SECTIONS, value="", label="Bagian")
                 results = gr.State([])
                 with gr.Row():
@@ -375,7 +382,7 @@ def build(app: App) -> gr.Blocks:
 
             with gr.Tab("Dokumen", id="dokumen"):
                 docs = gr.Dataframe(
-                    app.documents_table(),
+                    lib.table,
                     headers=DOC_COLUMNS,
                     interactive=False,
                     elem_id="documents",
@@ -399,7 +406,7 @@ def build(app: App) -> gr.Blocks:
                         )
                     with gr.Column():
                         to_delete = gr.Dropdown(
-                            app.sources(),
+                            lib.sources,
                             label="Dokumen",
                             interactive=app.admin,
                             allow_custom_value=True,
@@ -408,18 +415,12 @@ def build(app: App) -> gr.Blocks:
                 admin_status = gr.Markdown(elem_id="admin-status")
 
                 def refresh() -> tuple[Any, ...]:
-                    table = app.documents_table()
-                    regs = gr.update(choices=app.regulation_choices())
-                    return (
-                        table,
-                        gr.update(choices=app.sources(), value=None),
-                        regs,
-                        regs,
-                        app.about(),
-                    )
+                    now = app.library()
+                    regs = gr.update(choices=now.regulations)
+                    return now.table, gr.update(choices=now.sources, value=None), regs, regs, now.about
 
             with gr.Tab("Tentang", id="tentang"):
-                about = gr.Markdown(app.about())
+                about = gr.Markdown(lib.about)
 
         after = [docs, to_delete, regulation, s_reg, about]
 

@@ -98,8 +98,9 @@ class KnowledgeBase:
             )
         return out
 
-    def stats(self) -> dict[str, Any]:
-        docs = self.documents()
+    def stats(self, docs: list[DocumentSummary] | None = None) -> dict[str, Any]:
+        """Counts, model and index location; ``docs`` when the caller already read them."""
+        docs = self.documents() if docs is None else docs
         return {
             "chunks": sum(d.chunks for d in docs),
             "documents": [d.to_json() for d in docs],
