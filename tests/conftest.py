@@ -165,12 +165,15 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 ADMIN_PASSWORD = "sandi-uji-123"
 
 
-def app_corpus(base: Path) -> Path:
-    """Four regulations and the shipped webinar note, copied into a temporary corpus."""
+APP_REGULATIONS = ("uu-6-2014.txt", "uu-3-2024.txt", "pp-43-2014.txt", "pp-47-2015.txt")
+
+
+def app_corpus(base: Path, regulations: Sequence[str] = APP_REGULATIONS) -> Path:
+    """Regulation texts from ../shared and the shipped webinar note, in a temporary corpus."""
     require_shared()
     corpus = base / "corpus"
     corpus.mkdir()
-    for name in ("uu-6-2014.txt", "uu-3-2024.txt", "pp-43-2014.txt", "pp-47-2015.txt"):
+    for name in regulations:
         shutil.copy(CORPUS_REF / name, corpus / name)
     shutil.copytree(ROOT / "corpus" / "webinar", corpus / "webinar")
     return corpus

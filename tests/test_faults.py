@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,19 +16,13 @@ import pytest
 
 from kb.errors import IngestLockedError
 from kb.settings import Settings
-from tests.conftest import CORPUS_REF, ROOT, app_corpus, chroma_server, free_port, require_shared, running_app
+from tests.conftest import ROOT, app_corpus, chroma_server, free_port, running_app
 
 pytestmark = pytest.mark.slow
 
 
 def _corpus(tmp_path: Path) -> Path:
-    require_shared()
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in ("uu-6-2014.txt", "pp-43-2014.txt"):
-        shutil.copy(CORPUS_REF / name, corpus / name)
-    shutil.copytree(ROOT / "corpus" / "webinar", corpus / "webinar")
-    return corpus
+    return app_corpus(tmp_path, ("uu-6-2014.txt", "pp-43-2014.txt"))
 
 
 def _env(cache: Path) -> dict[str, str]:
