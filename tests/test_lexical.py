@@ -49,3 +49,23 @@ def test_index_from_another_analysis_is_not_loaded(tmp_path: Path):
     idx.save()
     assert LexicalIndex(tmp_path / "bm25").load()
     assert not LexicalIndex(tmp_path / "bm25", k1=1.2).load()  # other parameters: rebuild
+
+
+def test_a_chunk_holding_every_term_of_the_question_outranks_a_shorter_one_holding_most(tmp_path: Path):
+    """Lucene's coordination factor: without it BM25's length normalisation puts the short
+    chunk repeating four of the five words first (1.15 against 0.95)."""
+    idx = LexicalIndex(tmp_path / "bm25")
+    filler = " ".join(f"kata{i}" for i in range(10))
+    idx.build(
+        ["long", "short", "x", "y", "z"],
+        [
+            f"Kepala Desa berwenang: a. {filler}; b. mengangkat dan memberhentikan perangkat Desa.",
+            "Perangkat Desa diberhentikan oleh kepala Desa. Perangkat Desa yang diangkat.",
+            "Badan Permusyawaratan Desa.",
+            "Keuangan Desa.",
+            "Pembangunan Desa.",
+        ],
+        [{}] * 5,
+    )
+    hits = idx.search("siapa berwenang mengangkat dan memberhentikan perangkat desa", 2)
+    assert [h.chunk_id for h in hits] == ["long", "short"]
