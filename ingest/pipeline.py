@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from kb.embedder import Embedder
 from kb.errors import DocumentError, IngestLockedError, KBError
 from kb.hashing import file_sha256
+from kb.legaltext import norm_units
 from kb.retrieve import HybridRetriever
 from kb.settings import Settings
 from kb.store import Store
@@ -175,7 +176,7 @@ def build_chunks(doc: LoadedDocument, embedder: Embedder) -> list[Chunk]:
                 date=date,
                 extra=extra,
             )
-            return regulation_chunks(reg, info, count, embedder.max_tokens)
+            return _with_units(regulation_chunks(reg, info, count, embedder.max_tokens))
     title = str(meta.get("title") or Path(doc.source).stem.replace("-", " ").replace("_", " "))
     info = DocInfo(
         source=doc.source,
@@ -191,7 +192,11 @@ def build_chunks(doc: LoadedDocument, embedder: Embedder) -> list[Chunk]:
     chunks = text_chunks(text, info, count, embedder.max_tokens, markdown)
     if not chunks:
         raise DocumentError(doc.source, "tidak ada teks yang dapat diindeks (hanya kop/nomor halaman).")
-    return chunks
+    return _with_units(chunks)
+
+
+def _with_units(chunks: list[Chunk]) -> list[Chunk]:
+    return [replace(c, units=tuple(norm_units(c.text))) for c in chunks]
 
 
 @contextmanager
@@ -300,10 +305,10 @@ def ingest(
                         done(FileResult(f.source, SKIPPED, sum(state.hashes.values()) if state else 0))
                         continue
                     t1 = time.perf_counter()
-                    vectors = _embed(embedder, chunks, on_chunks)
+                    vectors, unit_vectors = _embed(embedder, chunks, on_chunks)
                     report.embed_seconds += time.perf_counter() - t1
                     report.chunks_embedded += len(chunks)
-                    store.upsert(chunks, vectors)
+                    store.upsert(chunks, vectors, unit_vectors)
                     store.delete_source(f.source, keep_hash=doc.file_hash)
                     done(FileResult(f.source, UPDATED if state else ADDED, len(chunks)))
                 except DocumentError as exc:
@@ -345,13 +350,22 @@ def ingest(
 EMBED_CALL = 128
 
 
-def _embed(embedder: Embedder, chunks: list[Chunk], on_chunks: Callable[[int], None] | None) -> np.ndarray:
-    parts = []
+def _embed(
+    embedder: Embedder, chunks: list[Chunk], on_chunks: Callable[[int], None] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The chunks' vectors and their units' vectors (one row per unit, in order).
+
+    A call embeds a group of chunks together with their units, so the engine batches the
+    short units with like lengths."""
+    parts: list[np.ndarray] = []
+    unit_parts: list[np.ndarray] = []
     for start in range(0, len(chunks), EMBED_CALL):
         part = chunks[start : start + EMBED_CALL]
-        parts.append(embedder.embed_passages([c.embed_text for c in part]))
+        texts = [c.embed_text for c in part]
+        vectors = embedder.embed_passages(texts + [u for c in part for u in c.units])
+        parts.append(vectors[: len(part)])
+        unit_parts.append(vectors[len(part) :])
         if on_chunks:
             on_chunks(len(part))
-    if not parts:
-        return np.zeros((0, embedder.dimension), dtype=np.float32)
-    return np.concatenate(parts)
+    empty = np.zeros((0, embedder.dimension), dtype=np.float32)
+    return (np.concatenate(parts), np.concatenate(unit_parts)) if parts else (empty, empty)

@@ -21,7 +21,7 @@ from typing import Any
 
 from kb.followup import standalone_question
 from kb.intent import DELEGATION, FRAMING, INTENT_CUES, detect_intent
-from kb.legaltext import split_ayat
+from kb.legaltext import list_items, split_ayat
 from kb.lexical import analyse
 from kb.naming import legal_name, source_label
 from kb.types import REFUSAL, SECTION_BODY, Answer, Citation, Hit
@@ -273,8 +273,15 @@ class Answerer:
         if intent in STRICT_CUES and cue and any(re.search(cue, u.text, re.IGNORECASE) for u in units):
             units = [u for u in units if re.search(cue, u.text, re.IGNORECASE)]
         for u in units:
-            head = str(u.hit.metadata.get("embed_text", "")).split("\n", 1)[0]
-            overlap = terms & set(analyse(u.text + " " + head))
+            # the headings above the passage (BAB, Bagian) count, the regulation's title does
+            # not: "Peraturan Pelaksanaan …" says nothing of what a Pasal of PP 43/2014 holds
+            head = " ".join(str(u.hit.metadata.get("embed_text", "")).split("\n", 1)[0].split(" | ")[1:])
+            # an enumeration answers through one of its items: words scattered over
+            # different items ("fasilitasi" in one, "pelaksanaan" in another) are no answer
+            overlap = max(
+                (terms & set(analyse(item + " " + head)) for item in list_items(u.text)),
+                key=lambda found: sum(lexical.idf(t) for t in found),
+            )
             u.coverage = u.score = sum(lexical.idf(t) for t in overlap) / total
             u.score += RANK_PRIOR / (1 + u.rank)  # the retriever's order as a prior
             u.score += _hierarchy(u.hit.metadata.get("regulation"))
@@ -285,6 +292,20 @@ class Answerer:
             return [u for u in units if u.hit.chunk_id == top.chunk_id]
         units = _prefer_higher_norms(units)
         units.sort(key=lambda u: -u.score)
+        if intent == "definisi":
+            # a term is defined by the act that establishes it: among the passages that
+            # define it as fully as the best one, the highest norm comes first (a UU before
+            # the PP that repeats its definition), whatever the retriever's near-tie order
+            full = units[0].coverage
+            first = min(
+                units,
+                key=lambda u: (
+                    u.coverage < full or not (cue and re.search(cue, u.text, re.IGNORECASE)),
+                    -_hierarchy(u.hit.metadata.get("regulation")),
+                    -u.score,
+                ),
+            )
+            units = [first, *(u for u in units if u is not first)]
         if intent == "dasar_hukum":
             return self._with_versions(_legal_basis(units), hits)
         best = units[0]

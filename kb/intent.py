@@ -41,7 +41,9 @@ INTENT_CUES = {
     "jumlah": r"\d+ \(\w+\) kali|paling banyak|paling sedikit",
     "cara": r"\b(?:melalui|dengan cara|dilakukan|tahapan|mekanisme|musyawarah)\b",
     "definisi": r"\badalah\b|\bmerupakan\b|\byang dimaksud\b",
-    "bidang": r"\n[a-z]\.\s|meliputi|terdiri",
+    # a list: lettered ("a. …"), announced ("meliputi", "terdiri"), or inline in one
+    # sentence ("penyelenggaraan Pemerintahan Desa, pelaksanaan Pembangunan Desa, …, dan …")
+    "bidang": r"\n[a-z]\.\s|meliputi|terdiri|,[^,.;]+,[^.;]*\bdan\b",
 }
 
 

@@ -1,4 +1,4 @@
-"""Small facts of Indonesian legal text shared by the ingest and the answers."""
+"""Small facts of Indonesian legal text shared by the ingest, the retriever and the answers."""
 
 from __future__ import annotations
 
@@ -34,3 +34,48 @@ def split_ayat(text: str) -> list[tuple[str, str]]:
         end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
         parts.append((num, text[pos:end].strip()))
     return parts
+
+
+# "b. …" or "1. …" opens a list item. A sub-item "1) …" stays inside its item: "jumlah
+# penduduk, yaitu: 1) wilayah Jawa … 2) …" is one norm.
+_ITEM = re.compile(r"^(?:[a-z]|\d{1,2})\.\s+")
+_PASAL_HEADING = re.compile(r"^Pasal\s+\d+[A-Z]?\s*\n")
+# shorter units are headings or "Cukup jelas.": nothing to match a question against
+MIN_UNIT_CHARS = 20
+
+
+def list_items(ayat: str) -> list[str]:
+    """An ayat's list items, each with the ayat's lead-in; the ayat itself when it has none.
+
+    A list item alone is not a norm ("mengangkat dan memberhentikan perangkat Desa" says
+    nothing of who), so it keeps the text before the list ("(2) Dalam melaksanakan tugas …,
+    Kepala Desa berwenang:").
+    """
+    lead: list[str] = []
+    items: list[str] = []
+    for line in ayat.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if _ITEM.match(line):
+            items.append(_ITEM.sub("", line, count=1))
+        elif items:
+            items[-1] += " " + line  # an item's wrapped continuation
+        else:
+            lead.append(line)
+    head = " ".join(lead)
+    return [f"{head} {item}".strip() for item in items] if items else [head]
+
+
+def norm_units(text: str) -> list[str]:
+    """The norm units of a chunk's text: each ayat, or each list item with its lead-in.
+
+    A long Pasal is a list of separate norms: UU 6/2014 Pasal 26 ayat (2) gives the Kepala
+    Desa sixteen powers. One vector for the whole chunk averages them all, so a question
+    about one power found that Pasal at dense rank 48; embedded on their own, the units let
+    the retriever score a chunk by its best norm (``kb.retrieve``). Notes and policy
+    directions split the same way (numbered or lettered lines).
+    """
+    body = _PASAL_HEADING.sub("", text, count=1)
+    units = [u for _, ayat in split_ayat(body) for u in list_items(ayat)]
+    return [u for u in units if len(u) >= MIN_UNIT_CHARS]

@@ -10,6 +10,12 @@ The store is also the ingest's ledger: every chunk records its file's ``source``
 ``file_hash`` and the file's ``n_chunks``, so a file is "indexed" exactly when all of its
 chunks for its current hash are present. A crash mid-file leaves an incomplete set that
 the next ingest completes; deterministic chunk ids make rewrites idempotent.
+
+Beside the chunks, a second collection (``<name>-units``) holds the vectors of each chunk's
+norm units (``Chunk.units``), keyed ``<chunk id>:u<n>`` and carrying the parent's id and
+filter fields. Units are written before their chunks and deleted before them, so a chunk
+that is present always has its units: a crash leaves at most units without a chunk, which
+the file's next ingest rewrites or deletes.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from kb.settings import CHUNKING_VERSION, Settings
 from kb.types import Chunk, Hit
 
 ADD_BATCH = 5000  # Chroma 1.5 refuses batches over 5,461 items
+# what a unit keeps of its chunk's metadata: the file (for deletes) and the shared filters
+UNIT_FIELDS = ("source", "file_hash", "doc_type", "regulation", "section")
 # Reading a whole large collection in one get() fails in Chroma's SQLite layer ("too many
 # SQL variables" at 100k items): read it in pages.
 READ_PAGE = 5000
@@ -118,6 +126,7 @@ class Store:
         self.name = collection_name(settings.collection_prefix, embedder.model_id)
         self._client: Any = None
         self._collection: Any = None
+        self._units: Any = None
 
     # -- connection --------------------------------------------------------------------
 
@@ -161,20 +170,30 @@ class Store:
             "atau hapus folder data lalu jalankan `kb ingest` lagi."
         )
 
+    def _open(self, name: str) -> Any:
+        client = self._get_client()
+        try:
+            return client.get_or_create_collection(
+                name,
+                embedding_function=chroma_embedding_function(self.embedder),
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"model_id": self.embedder.model_id, "chunking": CHUNKING_VERSION},
+            )
+        except Exception as exc:
+            raise StoreError(self._unreachable(), detail=repr(exc)) from exc
+
     @property
     def collection(self) -> Any:
         if self._collection is None:
-            client = self._get_client()
-            try:
-                self._collection = client.get_or_create_collection(
-                    self.name,
-                    embedding_function=chroma_embedding_function(self.embedder),
-                    configuration={"hnsw": {"space": "cosine"}},
-                    metadata={"model_id": self.embedder.model_id, "chunking": CHUNKING_VERSION},
-                )
-            except Exception as exc:
-                raise StoreError(self._unreachable(), detail=repr(exc)) from exc
+            self._collection = self._open(self.name)
         return self._collection
+
+    @property
+    def units(self) -> Any:
+        """The collection of norm-unit vectors (see the module docstring)."""
+        if self._units is None:
+            self._units = self._open(f"{self.name}-units")
+        return self._units
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -182,14 +201,20 @@ class Store:
         except StoreError:
             raise
         except Exception as exc:
-            self._collection = None  # reconnect on next use (server restarted)
+            self._collection = self._units = None  # reconnect on next use (server restarted)
             if self.settings.chroma_host:
                 self._client = None
             raise StoreError(self._unreachable(), detail=repr(exc)) from exc
 
     # -- writing -----------------------------------------------------------------------
 
-    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+    def upsert(
+        self, chunks: Sequence[Chunk], vectors: np.ndarray, unit_vectors: np.ndarray | None = None
+    ) -> None:
+        """Write chunks with their vectors; ``unit_vectors`` holds one row per unit of the
+        chunks, in order (``Chunk.units``), and is written first."""
+        if unit_vectors is not None:
+            self._upsert_units(chunks, unit_vectors)
         for start in range(0, len(chunks), ADD_BATCH):
             part = chunks[start : start + ADD_BATCH]
             self._call(
@@ -198,6 +223,24 @@ class Store:
                 embeddings=vectors[start : start + ADD_BATCH].tolist(),
                 documents=[c.text for c in part],
                 metadatas=[_chroma_meta(c.metadata, c.embed_text) for c in part],
+            )
+
+    def _upsert_units(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        rows = [
+            (f"{c.chunk_id}:u{n}", text, {"parent": c.chunk_id, **_unit_meta(c.metadata)})
+            for c in chunks
+            for n, text in enumerate(c.units)
+        ]
+        if len(rows) != len(vectors):
+            raise ValueError(f"{len(rows)} units but {len(vectors)} vectors")
+        for start in range(0, len(rows), ADD_BATCH):
+            part = rows[start : start + ADD_BATCH]
+            self._call(
+                self.units.upsert,
+                ids=[r[0] for r in part],
+                embeddings=vectors[start : start + ADD_BATCH].tolist(),
+                documents=[r[1] for r in part],
+                metadatas=[r[2] for r in part],
             )
 
     def update_source(self, source: str, **fields: str) -> None:
@@ -216,6 +259,7 @@ class Store:
         where: dict[str, Any] = {"source": source}
         if keep_hash:
             where = {"$and": [{"source": source}, {"file_hash": {"$ne": keep_hash}}]}
+        self._call(self.units.delete, where=where)  # units first: see the module docstring
         self._call(self.collection.delete, where=where)
 
     # -- reading -----------------------------------------------------------------------
@@ -283,6 +327,28 @@ class Store:
         )
         first = {key: got[key][0] for key in ("ids", "documents", "metadatas")}
         return _hits(first, [1.0 - float(d) for d in got["distances"][0]])
+
+    def query_units(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest norm units as (parent chunk id, cosine similarity), nearest first."""
+        if self._call(self.units.count) == 0:
+            return []
+        got = self._call(
+            self.units.query,
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            where=where or None,
+            include=["metadatas", "distances"],
+        )
+        return [
+            (str((m or {}).get("parent")), 1.0 - float(d))
+            for m, d in zip(got["metadatas"][0], got["distances"][0], strict=True)
+        ]
+
+
+def _unit_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    return {key: str(meta[key]) for key in UNIT_FIELDS if meta.get(key) is not None}
 
 
 def _hits(got: dict[str, Any], scores: Sequence[float] | None = None) -> list[Hit]:

@@ -42,13 +42,15 @@ class Chunk:
     """One indexable unit with full provenance.
 
     ``text`` is the passage as shown to users; ``embed_text`` is what the embedder sees
-    (a short context header, then the passage).
+    (a short context header, then the passage). ``units`` are its norm units (each ayat or
+    list item with its lead-in, ``kb.legaltext``), embedded beside it for dense retrieval.
     """
 
     chunk_id: str
     text: str
     embed_text: str
     metadata: dict[str, Any]
+    units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

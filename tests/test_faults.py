@@ -33,16 +33,18 @@ def _ingest_cmd(corpus: Path, data: Path) -> list[str]:
     return [sys.executable, "-m", "kb.cli", "ingest", str(corpus), "--data-dir", str(data)]
 
 
-def _index_state(data: Path, corpus: Path) -> tuple[dict[str, str], list[str]]:
-    """Chroma's chunks (id -> text) and the ids in the saved BM25 index."""
+def _index_state(data: Path, corpus: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Chroma's chunks and norm units (id -> text) and the ids in the saved BM25 index."""
     from kb.base import KnowledgeBase
 
     kb = KnowledgeBase(
         Settings(data_dir=data, corpus_dir=corpus, model_dir=ROOT / ".cache" / "models", _env_file=None)
     )  # type: ignore[call-arg]
     chunks = {h.chunk_id: h.text for h in kb.store.all_chunks()}
+    got = kb.store.units.get(include=["documents"])
+    units = dict(zip(got["ids"], got["documents"], strict=True))
     meta = json.loads((data / "lexical" / kb.store.name / "meta.json").read_text(encoding="utf-8"))
-    return chunks, list(meta["ids"])
+    return chunks, units, list(meta["ids"])
 
 
 def test_ingest_killed_several_times_then_rerun_equals_a_clean_ingest(tmp_path: Path) -> None:
@@ -66,9 +68,10 @@ def test_ingest_killed_several_times_then_rerun_equals_a_clean_ingest(tmp_path: 
     )
     assert clean.returncode == 0, clean.stderr
 
-    killed_chunks, killed_bm25 = _index_state(data, corpus)
-    clean_chunks, clean_bm25 = _index_state(tmp_path / "clean", corpus)
+    killed_chunks, killed_units, killed_bm25 = _index_state(data, corpus)
+    clean_chunks, clean_units, clean_bm25 = _index_state(tmp_path / "clean", corpus)
     assert killed_chunks == clean_chunks  # same ids, same texts: nothing missing, duplicated or stale
+    assert killed_units == clean_units  # the norm units likewise
     assert sorted(killed_bm25) == sorted(killed_chunks) == sorted(clean_bm25)  # nothing orphaned in BM25
     assert len(killed_bm25) == len(set(killed_bm25))
 
@@ -94,8 +97,9 @@ def test_a_second_ingest_refuses_while_the_first_runs(tmp_path: Path) -> None:
     assert second.returncode == 2
     assert "Proses ingest lain sedang berjalan" in second.stderr
     assert first.wait(timeout=600) == 0
-    chunks, bm25 = _index_state(data, corpus)
+    chunks, units, bm25 = _index_state(data, corpus)
     assert chunks and sorted(bm25) == sorted(chunks)
+    assert units and {i.split(":u")[0] for i in units} <= set(chunks)  # no orphaned units
 
 
 def test_the_app_reports_a_chroma_outage_stays_up_and_recovers(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from ingest.legal import (
     parse_regulation,
 )
 from ingest.loaders import load_file
-from kb.legaltext import split_ayat
+from kb.legaltext import norm_units, split_ayat
 from tests.conftest import CORPUS_REF, PDF_DIR, require_shared
 
 
@@ -180,6 +180,33 @@ def test_reference_inside_a_sentence_is_not_a_heading():
 def test_split_ayat_keeps_enumeration_inside_its_ayat():
     parts = split_ayat("(1) Kerja sama meliputi:\na. satu;\nb. dua.\n(2) Lainnya.")
     assert parts == [("1", "(1) Kerja sama meliputi:\na. satu;\nb. dua."), ("2", "(2) Lainnya.")]
+
+
+PASAL_26 = """Pasal 26
+(1) Kepala Desa bertugas menyelenggarakan Pemerintahan Desa, melaksanakan Pembangunan Desa, pembinaan kemasyarakatan Desa, dan pemberdayaan masyarakat Desa.
+(2) Dalam melaksanakan tugas sebagaimana dimaksud pada ayat (1), Kepala Desa berwenang:
+a. memimpin penyelenggaraan Pemerintahan
+Desa;
+b. mengangkat dan memberhentikan perangkat Desa;
+c. memegang kekuasaan pengelolaan Keuangan dan Aset Desa;"""
+
+
+def test_a_list_item_is_a_norm_unit_with_its_lead_in():
+    units = norm_units(PASAL_26)
+    lead = "(2) Dalam melaksanakan tugas sebagaimana dimaksud pada ayat (1), Kepala Desa berwenang:"
+    assert units[0].startswith("(1) Kepala Desa bertugas")
+    assert units[1:] == [
+        f"{lead} memimpin penyelenggaraan Pemerintahan Desa;",  # a wrapped item is joined
+        f"{lead} mengangkat dan memberhentikan perangkat Desa;",
+        f"{lead} memegang kekuasaan pengelolaan Keuangan dan Aset Desa;",
+    ]
+
+
+def test_sub_items_stay_in_their_item_and_short_units_are_dropped():
+    text = "Pasal 8\n(1) Syarat:\na. jumlah penduduk, yaitu:\n1) wilayah Jawa 6.000 jiwa;\n2) wilayah Bali 5.000 jiwa.\n(2) Cukup jelas."
+    assert norm_units(text) == [
+        "(1) Syarat: jumlah penduduk, yaitu: 1) wilayah Jawa 6.000 jiwa; 2) wilayah Bali 5.000 jiwa."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,18 @@ def _write(corpus: Path, rel: str, text: str) -> Path:
 
 
 def _snapshot(store: Store) -> dict[str, tuple[str, str]]:
-    return {h.chunk_id: (h.text, str(h.metadata.get("source"))) for h in store.all_chunks()}
+    """Every chunk and every norm unit: id -> (text, source)."""
+    units = store.units.get(include=["documents", "metadatas"])
+    return {h.chunk_id: (h.text, str(h.metadata.get("source"))) for h in store.all_chunks()} | {
+        i: (d, m["source"])
+        for i, d, m in zip(units["ids"], units["documents"], units["metadatas"], strict=True)
+    }
+
+
+def _unit_parents(store: Store, source: str) -> set[str]:
+    return {
+        m["parent"] for m in store.units.get(where={"source": source}, include=["metadatas"])["metadatas"]
+    }
 
 
 @pytest.fixture
@@ -92,14 +103,18 @@ def test_changed_file_replaces_its_chunks(settings: Settings, corpus_files: Path
     chunks = store.get({"source": "regulasi/perdes-sukamaju-3-2023.txt"})
     assert sorted(h.metadata["pasal"] for h in chunks if h.metadata.get("pasal")) == ["1", "2", "3"]
     assert len({h.metadata["file_hash"] for h in chunks}) == 1
+    # the old version's norm units went with its chunks
+    assert _unit_parents(store, "regulasi/perdes-sukamaju-3-2023.txt") == {h.chunk_id for h in chunks}
 
 
 def test_deleted_file_disappears_from_the_index(settings: Settings, corpus_files: Path):
-    _run(settings)
+    _, store = _run(settings)
+    assert _unit_parents(store, "webinar/catatan.md")
     (corpus_files / "webinar" / "catatan.md").unlink()
     report, store = _run(settings)
     assert {r.source: r.status for r in report.results}["webinar/catatan.md"] == REMOVED
     assert store.get({"source": "webinar/catatan.md"}) == []
+    assert _unit_parents(store, "webinar/catatan.md") == set()
 
 
 def test_one_bad_file_is_reported_and_the_rest_is_indexed(settings: Settings, corpus_files: Path):

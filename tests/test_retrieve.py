@@ -98,6 +98,17 @@ def test_amendment_from_a_pp_is_marked_on_the_original(kb: KnowledgeBase):
     assert orig.metadata["amended_by"] == "PP 47/2015"
 
 
+def test_a_question_about_one_item_of_a_long_list_finds_its_pasal(kb: KnowledgeBase):
+    """UU 6/2014 Pasal 26 lists sixteen powers of the Kepala Desa; the question asks of one
+    (huruf n). Its norm unit is embedded on its own, so the Pasal is not averaged away."""
+    hits = kb.search("siapa yang mewakili desa di dalam dan di luar pengadilan?", 3)
+    assert any(
+        h.metadata.get("pasal") == "26"
+        and "UU 6/2014" in (h.metadata.get("regulation"), h.metadata.get("amends"))
+        for h in hits
+    )
+
+
 def test_filters_apply_to_both_retrievers(kb: KnowledgeBase):
     hits = kb.search("kerja sama desa", 8, doc_type="webinar")
     assert hits and {h.metadata["doc_type"] for h in hits} == {"webinar"}
@@ -139,8 +150,8 @@ def test_dev_set_targets_and_baselines(kb: KnowledgeBase):
     result = evaluate(kb, questions, 5, lambda p: load_file(p, p.name, max_file_mb=50).text)
     runs = {r["name"]: r for r in result["runs"]}
     ours, tutorial, bm25 = runs["hybrid"], runs["langchain"], runs["bm25"]
-    assert ours["recall@k"] >= 0.96
-    assert ours["mrr@10"] >= 0.83
+    assert ours["recall@k"] >= 0.97  # the targets of issue #3
+    assert ours["mrr@10"] >= 0.90
     for baseline in (tutorial, bm25):
         assert ours["recall@k"] > baseline["recall@k"]
         assert ours["mrr@10"] > baseline["mrr@10"]
