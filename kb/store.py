@@ -315,35 +315,34 @@ class Store:
             return []
         return _hits(self._call(self.collection.get, ids=list(ids), include=["metadatas", "documents"]))
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        if self.count() == 0:
-            return []
+    def _nearest(
+        self, collection: Any, vector: np.ndarray, k: int, where: dict[str, Any] | None, include: list[str]
+    ) -> dict[str, list[Any]]:
+        """Chroma's answer for one query vector: its lists for that query (empty when the
+        collection is)."""
+        if self._call(collection.count) == 0:
+            return {key: [] for key in ("ids", "distances", *include)}
         got = self._call(
-            self.collection.query,
+            collection.query,
             query_embeddings=[vector.tolist()],
             n_results=k,
             where=where or None,
-            include=["metadatas", "documents", "distances"],
+            include=[*include, "distances"],
         )
-        first = {key: got[key][0] for key in ("ids", "documents", "metadatas")}
-        return _hits(first, [1.0 - float(d) for d in got["distances"][0]])
+        return {key: got[key][0] for key in ("ids", "distances", *include)}
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        got = self._nearest(self.collection, vector, k, where, ["metadatas", "documents"])
+        return _hits(got, [1.0 - float(d) for d in got["distances"]])
 
     def query_units(
         self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
         """The ``k`` nearest norm units as (parent chunk id, cosine similarity), nearest first."""
-        if self._call(self.units.count) == 0:
-            return []
-        got = self._call(
-            self.units.query,
-            query_embeddings=[vector.tolist()],
-            n_results=k,
-            where=where or None,
-            include=["metadatas", "distances"],
-        )
+        got = self._nearest(self.units, vector, k, where, ["metadatas"])
         return [
             (str((m or {}).get("parent")), 1.0 - float(d))
-            for m, d in zip(got["metadatas"][0], got["distances"][0], strict=True)
+            for m, d in zip(got["metadatas"], got["distances"], strict=True)
         ]
 
 
