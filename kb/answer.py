@@ -33,6 +33,10 @@ from kb.types import REFUSAL, SECTION_BODY, Answer, Citation, Hit
 MIN_DENSE = 0.84
 MIN_DENSE_WITH_UNKNOWN_TERMS = 0.86
 CANDIDATE_HITS = 6
+# "apa yang dimaksud X": the Ketentuan Umum that defines X is one long list of definitions,
+# so its chunk may rank below the passages that merely use X; a definition of X is taken
+# from this many hits (only a definition: the other hits beyond CANDIDATE_HITS are not quoted)
+DEFINITION_HITS = 12
 # a passage that has the form of the answer asked for (a duration for "berapa lama", an
 # agent for "siapa", a list for "apa saja") weighs like one more shared word
 CUE_BONUS = 0.1
@@ -163,6 +167,12 @@ def _legal_basis(units: list[_Unit]) -> list[_Unit]:
     return [first, second] if restates(second) >= MIN_RESTATES else [first]
 
 
+def _defines(text: str, terms: set[str]) -> bool:
+    """Whether the passage is a definition of the question's term: "<term> … adalah …"."""
+    head, copula, _ = text.partition(" adalah ")
+    return bool(copula and terms) and terms <= set(analyse(head))
+
+
 def _pasal_key(u: _Unit) -> tuple[str, str]:
     return str(u.hit.metadata.get("regulation")), str(u.hit.metadata.get("pasal"))
 
@@ -200,15 +210,15 @@ class Answerer:
         """The chat model's text as it grows (only with a chat model), then the final,
         checked :class:`Answer` (always last, always exactly once)."""
         standalone = self._standalone(question, list(history))
-        result = self.kb.retrieve(standalone, CANDIDATE_HITS, doc_type=doc_type, regulation=regulation)
+        result = self.kb.retrieve(standalone, DEFINITION_HITS, doc_type=doc_type, regulation=regulation)
         q = result.query
         intent = detect_intent(q.text, bool(q.pasal))
-        hits = result.hits
+        hits, further = result.hits[:CANDIDATE_HITS], result.hits[CANDIDATE_HITS:]
         pasal_found = bool(hits) and hits[0].metadata.get("match") == "pasal"
         if not hits or (not pasal_found and not self._enough_evidence(result)):
             yield self._refusal(question, standalone, intent)
             return
-        units = self._select(q.text, intent, hits)
+        units = self._select(q.text, intent, hits, further)
         extractive = self._compose(question, standalone, intent, units)
         if self.chat_model is None:
             yield extractive
@@ -251,12 +261,21 @@ class Answerer:
             cover += f" serta {len(notes)} catatan/arah kebijakan"
         return Answer(question, standalone, f"{REFUSAL} {cover}.", True, intent=intent)
 
-    def _select(self, query_text: str, intent: str, hits: list[Hit]) -> list[_Unit]:
+    def _select(
+        self, query_text: str, intent: str, hits: list[Hit], further: Sequence[Hit] = ()
+    ) -> list[_Unit]:
         lexical = self.kb.retriever.lexical
         # the words that frame the question ("dasar hukum", "apa saja") are not its content
         terms = set(analyse(FRAMING.sub(" ", query_text))) or set(analyse(query_text))
         total = sum(lexical.idf(t) for t in terms) or 1.0
         units = [u for rank, h in enumerate(hits) for u in _units(h, rank)]
+        if intent == "definisi":
+            units += [
+                u
+                for rank, h in enumerate(further, len(hits))
+                for u in _units(h, rank)
+                if _defines(u.text, terms)
+            ]
         # the law answers "dasar hukum"; notes give the examples
         wanted = {"dasar_hukum": True, "contoh": False}.get(intent)
         if wanted is not None and any(
@@ -293,13 +312,16 @@ class Answerer:
         units = _prefer_higher_norms(units)
         units.sort(key=lambda u: -u.score)
         if intent == "definisi":
-            # a term is defined by the act that establishes it: among the passages that
-            # define it as fully as the best one, the highest norm comes first (a UU before
-            # the PP that repeats its definition), whatever the retriever's near-tie order
+            # a term is defined where it stands before "adalah" ("Badan Permusyawaratan Desa
+            # … adalah lembaga …", the Ketentuan Umum), and by the act that establishes it:
+            # among the passages that define it as fully as the best one, the highest norm
+            # comes first (a UU before the PP that repeats its definition), whatever the
+            # retriever's near-tie order
             full = units[0].coverage
             first = min(
                 units,
                 key=lambda u: (
+                    not _defines(u.text, terms),
                     u.coverage < full or not (cue and re.search(cue, u.text, re.IGNORECASE)),
                     -_hierarchy(u.hit.metadata.get("regulation")),
                     -u.score,

@@ -240,6 +240,29 @@ def test_dasar_hukum_adds_the_implementing_pasal_that_restates_the_norm(answerer
 
 
 @pytest.mark.slow
+def test_a_term_is_defined_by_the_ketentuan_umum_of_the_act(answerer: Answerer):
+    ans = answerer.ask("apa yang dimaksud dengan badan permusyawaratan desa?")
+    first = ans.citations[0]
+    assert (first.regulation, first.pasal) == ("UU 6/2014", "1")
+    assert "Badan Permusyawaratan Desa atau yang disebut dengan nama lain adalah lembaga" in first.text
+
+
+@pytest.mark.slow
+def test_a_definition_repeated_by_the_pp_is_quoted_from_the_uu_first(answerer: Answerer):
+    ans = answerer.ask("Apa yang dimaksud peraturan bersama kepala desa?")
+    assert (ans.citations[0].regulation, ans.citations[0].pasal) == ("UU 6/2014", "70")
+
+
+@pytest.mark.slow
+def test_a_list_answers_through_one_item_not_words_scattered_over_its_items(answerer: Answerer):
+    """PP 43/2014 Pasal 154 ayat (2) lists seventeen tasks of the camat: "fasilitasi" in one
+    item and "pelaksanaan" in others is no answer to who facilitates carrying out a
+    cooperation; Pasal 143 ayat (5) says it in one sentence."""
+    ans = answerer.ask("Siapa yang memfasilitasi pelaksanaan kerja sama antar desa?")
+    assert [(c.regulation, c.pasal, c.ayat) for c in ans.citations] == [("PP 43/2014", "143", "5")]
+
+
+@pytest.mark.slow
 def test_follow_up_uses_the_conversation(answerer: Answerer):
     ans = answerer.ask("kalau dengan pihak ketiga?", ["Kerja sama antar desa itu meliputi apa saja?"])
     assert "pihak ketiga" in ans.standalone_question
