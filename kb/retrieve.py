@@ -195,12 +195,12 @@ class HybridRetriever:
         for parent, score in self.store.query_units(vector, self.config.unit_candidates, where):
             if score > best.get(parent, -2.0):
                 best[parent] = score
+        ranked = sorted(best, key=lambda cid: -best[cid])[:k]
         by_id = {h.chunk_id: h for h in chunks}
-        missing = [cid for cid in best if cid not in by_id]
+        missing = [cid for cid in ranked if cid not in by_id]  # found through a unit only
         if missing:
             by_id.update((h.chunk_id, h) for h in self.store.get_ids(missing))
-        ranked = sorted((cid for cid in best if cid in by_id), key=lambda cid: -best[cid])[:k]
-        hits = [Hit(cid, by_id[cid].text, best[cid], by_id[cid].metadata) for cid in ranked]
+        hits = [Hit(cid, by_id[cid].text, best[cid], by_id[cid].metadata) for cid in ranked if cid in by_id]
         return hits, chunks[0].score if chunks else 0.0
 
     def _fuse(self, q: ParsedQuery, dense: list[Hit], lexical: list[Any]) -> list[Hit]:

@@ -37,6 +37,7 @@ from kb.types import Chunk, Hit
 ADD_BATCH = 5000  # Chroma 1.5 refuses batches over 5,461 items
 # what a unit keeps of its chunk's metadata: the file (for deletes) and the shared filters
 UNIT_FIELDS = ("source", "file_hash", "doc_type", "regulation", "section")
+UNIT_ID_MARK = ":u"  # a unit's id is "<chunk id>:u<n>" (chunk ids never hold a colon)
 # Reading a whole large collection in one get() fails in Chroma's SQLite layer ("too many
 # SQL variables" at 100k items): read it in pages.
 READ_PAGE = 5000
@@ -227,7 +228,7 @@ class Store:
 
     def _upsert_units(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         rows = [
-            (f"{c.chunk_id}:u{n}", text, {"parent": c.chunk_id, **_unit_meta(c.metadata)})
+            (f"{c.chunk_id}{UNIT_ID_MARK}{n}", text, {"parent": c.chunk_id, **_unit_meta(c.metadata)})
             for c in chunks
             for n, text in enumerate(c.units)
         ]
@@ -339,10 +340,10 @@ class Store:
         self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
         """The ``k`` nearest norm units as (parent chunk id, cosine similarity), nearest first."""
-        got = self._nearest(self.units, vector, k, where, ["metadatas"])
+        got = self._nearest(self.units, vector, k, where, [])  # the id names the parent
         return [
-            (str((m or {}).get("parent")), 1.0 - float(d))
-            for m, d in zip(got["metadatas"], got["distances"], strict=True)
+            (unit_id.rsplit(UNIT_ID_MARK, 1)[0], 1.0 - float(d))
+            for unit_id, d in zip(got["ids"], got["distances"], strict=True)
         ]
 
 
