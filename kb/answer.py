@@ -70,10 +70,16 @@ class _Unit:
     score: float = 0.0
     coverage: float = 0.0  # idf-weighted share of the question's terms the passage contains
     meta: dict[str, Any] = field(default_factory=dict)
+    angka: str | None = None  # the number of a definition in a Ketentuan Umum list
 
 
 _ANGKA = re.compile(r"\n(?=\d{1,3}\.\s)")
 NOTE_UNIT_CHARS = 1500  # a note's chunk (~200 tokens) is quoted whole: its lists stay whole
+
+
+def _number(item: str) -> str | None:
+    m = re.match(r"(\d{1,3})\.\s", item)
+    return m.group(1) if m else None
 
 
 def _units(hit: Hit, rank: int) -> list[_Unit]:
@@ -88,7 +94,7 @@ def _units(hit: Hit, rank: int) -> list[_Unit]:
         if len(parts) == 1:
             items = [x.strip() for x in _ANGKA.split(parts[0][1]) if x.strip()]
             if len(items) >= 3:  # "Dalam Undang-Undang ini yang dimaksud dengan: 1. … 2. …"
-                return [_Unit(hit, rank, None, x) for x in items[1:]]
+                return [_Unit(hit, rank, None, x, angka=_number(x)) for x in items[1:]]
         return [_Unit(hit, rank, label, text) for label, text in parts]
     if len(body) <= NOTE_UNIT_CHARS:
         return [_Unit(hit, rank, None, body.strip())]
@@ -383,13 +389,14 @@ class Answerer:
         dasar: list[str] = []
         for n, u in enumerate(units, 1):
             m = u.hit.metadata
-            label = source_label(m, u.ayat)
+            label = source_label(m, u.ayat, u.angka)
             citations.append(
                 Citation(
                     marker=n,
                     regulation=m.get("regulation"),
                     pasal=m.get("pasal"),
                     ayat=u.ayat,
+                    angka=u.angka,
                     doc_type=str(m.get("doc_type")),
                     source=str(m.get("source")),
                     title=str(m.get("title")),
@@ -403,6 +410,7 @@ class Answerer:
             if m.get("regulation") and m.get("pasal") and m.get("doc_type") == "regulasi":
                 name = legal_name(str(m["regulation"]), m.get("tentang"))
                 entry = f"{name}, Pasal {m['pasal']}" + (f" ayat ({u.ayat})" if u.ayat else "")
+                entry += f" angka {u.angka}" if u.angka else ""
                 if m.get("amends"):
                     entry += f" (mengubah {m['amends']})"
                 if entry not in dasar:

@@ -33,11 +33,12 @@ def indonesian_date(date: str) -> str:
     return f"{int(m.group(3))} {months[int(m.group(2)) - 1]} {m.group(1)}" if m else date
 
 
-def source_label(meta: dict[str, Any], ayat: str | None) -> str:
-    """How a passage is named to the reader: 'UU 6/2014 Pasal 92 ayat (1)', or the note."""
+def source_label(meta: dict[str, Any], ayat: str | None, angka: str | None = None) -> str:
+    """How a passage is named to the reader: 'UU 6/2014 Pasal 92 ayat (1)', 'UU 6/2014
+    Pasal 1 angka 4' (a definition of the Ketentuan Umum), or the note."""
     if meta.get("regulation") and meta.get("pasal"):
         label = f"{meta['regulation']} Pasal {meta['pasal']}"
-        return label + (f" ayat ({ayat})" if ayat else "")
+        return label + (f" ayat ({ayat})" if ayat else "") + (f" angka {angka}" if angka else "")
     if meta.get("regulation") and meta.get("section") == "penjelasan":
         return f"Penjelasan {meta['regulation']}"
     title = str(meta.get("event") or meta.get("title") or meta.get("source"))

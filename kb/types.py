@@ -116,6 +116,7 @@ class Citation:
     chunk_id: str
     amended_by: str | None = None
     label: str = ""
+    angka: str | None = None  # a definition's number in a Ketentuan Umum list ("Pasal 1 angka 4")
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -22,7 +22,7 @@ from kb.llm import (
     check_markers,
     make_chat_model,
 )
-from kb.naming import legal_name
+from kb.naming import legal_name, source_label
 from kb.settings import Settings
 from kb.types import REFUSAL, Answer, Hit
 
@@ -99,6 +99,9 @@ def test_legal_names():
         legal_name("Perda Kabupaten Banjarnegara 8/2025", None)
         == "Perda Kabupaten Banjarnegara No. 8 Tahun 2025"
     )
+    meta = {"regulation": "UU 6/2014", "pasal": "1"}
+    assert source_label(meta, None, "4") == "UU 6/2014 Pasal 1 angka 4"
+    assert source_label(dict(meta, pasal="92"), "1") == "UU 6/2014 Pasal 92 ayat (1)"
 
 
 def test_markers_without_a_source_are_removed():
@@ -243,8 +246,10 @@ def test_dasar_hukum_adds_the_implementing_pasal_that_restates_the_norm(answerer
 def test_a_term_is_defined_by_the_ketentuan_umum_of_the_act(answerer: Answerer):
     ans = answerer.ask("apa yang dimaksud dengan badan permusyawaratan desa?")
     first = ans.citations[0]
-    assert (first.regulation, first.pasal) == ("UU 6/2014", "1")
+    assert (first.regulation, first.pasal, first.angka) == ("UU 6/2014", "1", "4")
     assert "Badan Permusyawaratan Desa atau yang disebut dengan nama lain adalah lembaga" in first.text
+    assert first.label == "UU 6/2014 Pasal 1 angka 4"
+    assert ans.dasar_hukum[0] == "UU No. 6 Tahun 2014 tentang Desa, Pasal 1 angka 4"
 
 
 @pytest.mark.slow
