@@ -161,12 +161,12 @@ class HybridRetriever:
         t0 = time.perf_counter()
         vector = self.embedder.embed_queries([q.text])[0]
         t1 = time.perf_counter()
-        dense, top_dense = self._dense_with_units(vector, where)
+        dense, known, top_dense = self._dense_with_units(vector, where)
         t2 = time.perf_counter()
         filters = {"doc_type": doc_type or "", "regulation": regulation or "", "section": section or ""}
         lexical = self.lexical.search(q.text, self.config.candidates, filters)
         t3 = time.perf_counter()
-        hits = self._fuse(q, dense, lexical)
+        hits = self._fuse(q, dense, known, lexical)
         hits = self._lookup_pasal(q, hits, where)
         hits = self._apply_amendments(hits, where)
         t4 = time.perf_counter()
@@ -186,31 +186,33 @@ class HybridRetriever:
             unknown_terms=tuple(self.lexical.unknown_terms(q.text)),
         )
 
-    def _dense_with_units(self, vector: Any, where: dict[str, Any] | None) -> tuple[list[Hit], float]:
-        """Dense candidates ranked by max(chunk cosine, best unit cosine), and the top
-        chunk cosine alone (the refusal thresholds of ``kb.answer`` are set on it)."""
-        k = self.config.candidates
-        chunks = self.store.query(vector, k, where)
+    def _dense_with_units(
+        self, vector: Any, where: dict[str, Any] | None
+    ) -> tuple[list[tuple[str, float]], dict[str, Hit], float]:
+        """Dense candidates as (chunk id, max(chunk cosine, best unit cosine)), best first;
+        the chunks the query already read (by id); and the top chunk cosine alone (the
+        refusal thresholds of ``kb.answer`` are set on it). A chunk found through a unit
+        only is read later, together with BM25's (``_fuse``)."""
+        chunks = self.store.query(vector, self.config.candidates, where)
         best = {h.chunk_id: h.score for h in chunks}
         for parent, score in self.store.query_units(vector, self.config.unit_candidates, where):
             if score > best.get(parent, -2.0):
                 best[parent] = score
-        ranked = sorted(best, key=lambda cid: -best[cid])[:k]
-        by_id = {h.chunk_id: h for h in chunks}
-        missing = [cid for cid in ranked if cid not in by_id]  # found through a unit only
+        ranked = sorted(best.items(), key=lambda item: -item[1])[: self.config.candidates]
+        return ranked, {h.chunk_id: h for h in chunks}, chunks[0].score if chunks else 0.0
+
+    def _fuse(
+        self, q: ParsedQuery, ranked: list[tuple[str, float]], known: dict[str, Hit], lexical: list[Any]
+    ) -> list[Hit]:
+        by_id = dict(known)
+        # one read for the chunks either retriever found that the dense query did not return
+        wanted = [cid for cid, _ in ranked] + [h.chunk_id for h in lexical]
+        missing = [cid for cid in dict.fromkeys(wanted) if cid not in by_id]
         if missing:
             by_id.update((h.chunk_id, h) for h in self.store.get_ids(missing))
-        hits = [Hit(cid, by_id[cid].text, best[cid], by_id[cid].metadata) for cid in ranked if cid in by_id]
-        return hits, chunks[0].score if chunks else 0.0
-
-    def _fuse(self, q: ParsedQuery, dense: list[Hit], lexical: list[Any]) -> list[Hit]:
-        by_id: dict[str, Hit] = {h.chunk_id: h for h in dense}
-        missing = [h.chunk_id for h in lexical if h.chunk_id not in by_id]
-        if missing:
-            for h in self.store.get_ids(missing):
-                by_id[h.chunk_id] = h
-        dense_rank = {h.chunk_id: r for r, h in enumerate(dense, 1)}
-        dense_score = {h.chunk_id: round(h.score, 4) for h in dense}
+        dense = [(cid, score) for cid, score in ranked if cid in by_id]
+        dense_rank = {cid: r for r, (cid, _) in enumerate(dense, 1)}
+        dense_score = {cid: round(score, 4) for cid, score in dense}
         lexical_rank = {h.chunk_id: r for r, h in enumerate(lexical, 1)}
         scores: dict[str, float] = defaultdict(float)
         c = self.config
