@@ -215,33 +215,40 @@ class Store:
         """Write chunks with their vectors; ``unit_vectors`` holds one row per unit of the
         chunks, in order (``Chunk.units``), and is written first."""
         if unit_vectors is not None:
-            self._upsert_units(chunks, unit_vectors)
-        for start in range(0, len(chunks), ADD_BATCH):
-            part = chunks[start : start + ADD_BATCH]
-            self._call(
-                self.collection.upsert,
-                ids=[c.chunk_id for c in part],
-                embeddings=vectors[start : start + ADD_BATCH].tolist(),
-                documents=[c.text for c in part],
-                metadatas=[_chroma_meta(c.metadata, c.embed_text) for c in part],
+            units = [(c, n, text) for c in chunks for n, text in enumerate(c.units)]
+            if len(units) != len(unit_vectors):
+                raise ValueError(f"{len(units)} units but {len(unit_vectors)} vectors")
+            self._upsert(
+                self.units,
+                [f"{c.chunk_id}{UNIT_ID_MARK}{n}" for c, n, _ in units],
+                unit_vectors,
+                [text for _, _, text in units],
+                [{"parent": c.chunk_id, **_unit_meta(c.metadata)} for c, _, _ in units],
             )
+        self._upsert(
+            self.collection,
+            [c.chunk_id for c in chunks],
+            vectors,
+            [c.text for c in chunks],
+            [_chroma_meta(c.metadata, c.embed_text) for c in chunks],
+        )
 
-    def _upsert_units(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        rows = [
-            (f"{c.chunk_id}{UNIT_ID_MARK}{n}", text, {"parent": c.chunk_id, **_unit_meta(c.metadata)})
-            for c in chunks
-            for n, text in enumerate(c.units)
-        ]
-        if len(rows) != len(vectors):
-            raise ValueError(f"{len(rows)} units but {len(vectors)} vectors")
-        for start in range(0, len(rows), ADD_BATCH):
-            part = rows[start : start + ADD_BATCH]
+    def _upsert(
+        self,
+        collection: Any,
+        ids: list[str],
+        vectors: np.ndarray,
+        documents: list[str],
+        metadatas: list[dict[str, Any]],
+    ) -> None:
+        for start in range(0, len(ids), ADD_BATCH):
+            end = start + ADD_BATCH
             self._call(
-                self.units.upsert,
-                ids=[r[0] for r in part],
-                embeddings=vectors[start : start + ADD_BATCH].tolist(),
-                documents=[r[1] for r in part],
-                metadatas=[r[2] for r in part],
+                collection.upsert,
+                ids=ids[start:end],
+                embeddings=vectors[start:end].tolist(),
+                documents=documents[start:end],
+                metadatas=metadatas[start:end],
             )
 
     def update_source(self, source: str, **fields: str) -> None:

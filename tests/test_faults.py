@@ -16,6 +16,7 @@ import pytest
 
 from kb.errors import IngestLockedError
 from kb.settings import Settings
+from kb.store import UNIT_ID_MARK
 from tests.conftest import ROOT, app_corpus, chroma_server, free_port, running_app
 
 pytestmark = pytest.mark.slow
@@ -99,7 +100,7 @@ def test_a_second_ingest_refuses_while_the_first_runs(tmp_path: Path) -> None:
     assert first.wait(timeout=600) == 0
     chunks, units, bm25 = _index_state(data, corpus)
     assert chunks and sorted(bm25) == sorted(chunks)
-    assert units and {i.split(":u")[0] for i in units} <= set(chunks)  # no orphaned units
+    assert units and {i.split(UNIT_ID_MARK)[0] for i in units} <= set(chunks)  # no orphaned units
 
 
 def test_the_app_reports_a_chroma_outage_stays_up_and_recovers(tmp_path: Path) -> None:
