@@ -23,7 +23,7 @@ from kb.followup import standalone_question
 from kb.intent import DELEGATION, FRAMING, INTENT_CUES, detect_intent
 from kb.legaltext import list_items, split_ayat
 from kb.lexical import analyse
-from kb.naming import legal_name, source_label
+from kb.naming import legal_citation, source_label
 from kb.types import REFUSAL, SECTION_BODY, Answer, Citation, Hit
 
 # Evidence needed to answer, calibrated on the dev set's out-of-scope questions (see
@@ -408,9 +408,7 @@ class Answerer:
                 )
             )
             if m.get("regulation") and m.get("pasal") and m.get("doc_type") == "regulasi":
-                name = legal_name(str(m["regulation"]), m.get("tentang"))
-                entry = f"{name}, Pasal {m['pasal']}" + (f" ayat ({u.ayat})" if u.ayat else "")
-                entry += f" angka {u.angka}" if u.angka else ""
+                entry = legal_citation(m, u.ayat, u.angka)
                 if m.get("amends"):
                     entry += f" (mengubah {m['amends']})"
                 if entry not in dasar:

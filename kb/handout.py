@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from kb.naming import indonesian_date, legal_name, source_label
+from kb.naming import indonesian_date, legal_citation, source_label
 from kb.types import Hit
 
 DEFAULT_TITLE = "Bahan Ajar Kerja Sama Desa"
@@ -31,7 +31,7 @@ def passage_from_hit(hit: Hit, text: str | None = None) -> HandoutPassage:
     m = hit.metadata
     legal = ""
     if m.get("regulation") and m.get("pasal"):
-        legal = f"{legal_name(str(m['regulation']), m.get('tentang'))}, Pasal {m['pasal']}"
+        legal = legal_citation(m)
     page = f", hlm. {m['page']}" if m.get("page") else ""
     return HandoutPassage(
         citation=source_label(m, None),

@@ -138,7 +138,7 @@ def model_answer(text: str, extractive: Answer, hits: list[Hit]) -> Answer:
         return replace(extractive, answer=REFUSAL, refused=True, citations=(), dasar_hukum=(), mode="llm")
     if not used:
         return replace(extractive, notice=NO_CITATION_NOTICE)
-    from kb.naming import legal_name, source_label
+    from kb.naming import legal_citation, source_label
     from kb.types import Citation
 
     citations = []
@@ -163,7 +163,7 @@ def model_answer(text: str, extractive: Answer, hits: list[Hit]) -> Answer:
             )
         )
         if m.get("doc_type") == "regulasi" and m.get("pasal"):
-            dasar.append(f"{legal_name(str(m['regulation']), m.get('tentang'))}, Pasal {m['pasal']}")
+            dasar.append(legal_citation(m))
     return replace(
         extractive, answer=cleaned, citations=tuple(citations), dasar_hukum=tuple(dasar), mode="llm"
     )

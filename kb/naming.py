@@ -33,12 +33,22 @@ def indonesian_date(date: str) -> str:
     return f"{int(m.group(3))} {months[int(m.group(2)) - 1]} {m.group(1)}" if m else date
 
 
+def pasal_reference(pasal: str, ayat: str | None = None, angka: str | None = None) -> str:
+    """'Pasal 92 ayat (1)', 'Pasal 1 angka 4' (a definition of the Ketentuan Umum)."""
+    return f"Pasal {pasal}" + (f" ayat ({ayat})" if ayat else "") + (f" angka {angka}" if angka else "")
+
+
+def legal_citation(meta: dict[str, Any], ayat: str | None = None, angka: str | None = None) -> str:
+    """A Pasal in legal form: 'UU No. 6 Tahun 2014 tentang Desa, Pasal 92 ayat (1)'."""
+    name = legal_name(str(meta["regulation"]), meta.get("tentang"))
+    return f"{name}, {pasal_reference(str(meta['pasal']), ayat, angka)}"
+
+
 def source_label(meta: dict[str, Any], ayat: str | None, angka: str | None = None) -> str:
     """How a passage is named to the reader: 'UU 6/2014 Pasal 92 ayat (1)', 'UU 6/2014
     Pasal 1 angka 4' (a definition of the Ketentuan Umum), or the note."""
     if meta.get("regulation") and meta.get("pasal"):
-        label = f"{meta['regulation']} Pasal {meta['pasal']}"
-        return label + (f" ayat ({ayat})" if ayat else "") + (f" angka {angka}" if angka else "")
+        return f"{meta['regulation']} {pasal_reference(str(meta['pasal']), ayat, angka)}"
     if meta.get("regulation") and meta.get("section") == "penjelasan":
         return f"Penjelasan {meta['regulation']}"
     title = str(meta.get("event") or meta.get("title") or meta.get("source"))
