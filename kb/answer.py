@@ -71,6 +71,7 @@ class _Unit:
     coverage: float = 0.0  # idf-weighted share of the question's terms the passage contains
     meta: dict[str, Any] = field(default_factory=dict)
     angka: str | None = None  # the number of a definition in a Ketentuan Umum list
+    cued: bool = False  # has the form of the answer asked for (kb.intent.INTENT_CUES)
 
 
 _ANGKA = re.compile(r"\n(?=\d{1,3}\.\s)")
@@ -293,10 +294,12 @@ class Answerer:
         if intent != "dasar_hukum" and any(not DELEGATION.match(u.text) for u in units):
             units = [u for u in units if not DELEGATION.match(u.text)]
         cue = INTENT_CUES.get(intent)
+        for u in units:
+            u.cued = bool(cue and re.search(cue, u.text, re.IGNORECASE))
         # "berapa lama" is answered by a duration, "berapa kali" by a count: when some
         # passages have that form, the others cannot be the answer
-        if intent in STRICT_CUES and cue and any(re.search(cue, u.text, re.IGNORECASE) for u in units):
-            units = [u for u in units if re.search(cue, u.text, re.IGNORECASE)]
+        if intent in STRICT_CUES and any(u.cued for u in units):
+            units = [u for u in units if u.cued]
         for u in units:
             # the headings above the passage (BAB, Bagian) count, the regulation's title does
             # not: "Peraturan Pelaksanaan …" says nothing of what a Pasal of PP 43/2014 holds
@@ -310,7 +313,7 @@ class Answerer:
             u.coverage = u.score = sum(lexical.idf(t) for t in overlap) / total
             u.score += RANK_PRIOR / (1 + u.rank)  # the retriever's order as a prior
             u.score += _hierarchy(u.hit.metadata.get("regulation"))
-            if cue and re.search(cue, u.text, re.IGNORECASE):
+            if u.cued:
                 u.score += CUE_BONUS
         if intent == "isi_pasal":
             top = hits[0]
@@ -328,7 +331,7 @@ class Answerer:
                 units,
                 key=lambda u: (
                     not _defines(u.text, terms),
-                    u.coverage < full or not (cue and re.search(cue, u.text, re.IGNORECASE)),
+                    u.coverage < full or not u.cued,
                     -_hierarchy(u.hit.metadata.get("regulation")),
                     -u.score,
                 ),
