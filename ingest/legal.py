@@ -19,11 +19,12 @@ reference inside a sentence ("sebagaimana dimaksud dalam Pasal 18") is never a h
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from ingest.clean import PAGE_MARK, strip_marks
-from kb.legaltext import split_ayat
+from kb.legaltext import normalise_ayat_markers, split_ayat
 
 # --- identity -------------------------------------------------------------------------
 
@@ -257,7 +258,7 @@ _BAB = re.compile(
 )
 _BAGIAN = re.compile(
     r"(?:(?<=\n)|(?<=^)|(?<=[.;:]\s)|(?<=[A-Z]\s))Bagian\s+(?P<ord>Ke[a-zA-Z]+)\s+"
-    r"(?P<title>[^\n]+?)(?=\s*(?:\n|Paragraf\b|Pa[s5]al\s*[0-9IlT]))"
+    r"(?P<title>[^\n]+?)(?=\s*(?:\n|Paragraf\b|Pa[s5]al\s*[0-9IlT]|$))"
 )
 _PARAGRAF = re.compile(
     r"(?:(?<=\n)|(?<=^)|(?<=[.;:]\s)|(?<=\w\s))Paragr\.?af\s+(?P<num>\d+|[a-z])\s+(?:Paragraf\s+\S+\s+)?"
@@ -269,7 +270,7 @@ _INSTRUCTION = re.compile(
     r"[^\n]*?(?:sebagai\s+berikut\s*:|dihapus\.|tercantum\s+dalam\s+penjelasan\.|"
     r"tercantum\s+dalam\s+lampiran[^\n]*?\.))",
 )
-_CLOSING = re.compile(r"Agar setiap orang mengetahuinya|Ditetapkan di\s+\w+")
+_CLOSING = re.compile(r"Agar\s+setiap\s+orang\s+mengetahuinya|Ditetapkan\s+di\s+\w+")
 _PENJELASAN = re.compile(r"PENJELASAN\s+ATAS\s+(?:UNDANG|PERATURAN)|(?:^|\n)\s*PENJELASAN\s*(?:\n|$)")
 _PASAL_DEMI_PASAL = re.compile(r"PASA[LI1][,.]?\s+DEMI\s+PASA[LI1]", re.IGNORECASE)
 _BODY_START = re.compile(r"MEMUTUSKAN\s*:?|Menetapkan\s*:")
@@ -327,7 +328,7 @@ def find_headings(text: str, amending: bool) -> list[tuple[re.Match[str], str]]:
         if not (standalone or inline):
             continue
         if amending and _ROMAN.match(raw.strip()):
-            value = _roman_value(raw.strip())
+            value = roman_value(raw.strip())
             if value == prev_roman + 1 and (standalone or inline):
                 accepted.append((m, raw.strip()))
                 prev_roman = value
@@ -367,7 +368,57 @@ def find_headings(text: str, amending: bool) -> list[tuple[re.Match[str], str]]:
     return accepted
 
 
-def _roman_value(s: str) -> int:
+# A heading as OCR garbles it, for filling gaps only: "Pa.sal", "PasaJ22", "Pasa722",
+# "asal42", "Pasal-?O" (30), "Pasal 3-1" (34). Too loose to find headings on its own; between
+# two accepted headings it can only be one of the numbers the sequence lacks.
+_LOOSE_PASAL = re.compile(
+    r"(?<![\w])(?:P\W?)?a\W?[s5$]\W?a\W?[l1I7J|!]?[\s\-]*(?P<num>[0-9IlOoT|?\-]{1,4}[A-H]?)"
+    r"(?=[\s\ue000]+(?:\(|[A-Z]))"
+)
+# a "Pasal N" after these words is a reference ("sebagaimana dimaksud dalam Pasal 13 …")
+_REFERENCE_BEFORE = re.compile(
+    r"(?:dalam|pada|dengan|oleh|menurut|dan|atau|sampai|dimaksud|terhadap|ketentuan|berdasarkan|sesuai"
+    r"|kecuali|[,/])\s*$",
+    re.IGNORECASE,
+)
+
+
+def fill_gaps(text: str, headings: list[tuple[re.Match[str], str]]) -> list[tuple[re.Match[str], str]]:
+    """Headings the strict pass missed, where the numbering sequence says one must be.
+
+    Between accepted Pasal a and b (b > a + 1) the missing numbers are looked for with a
+    loose, OCR-tolerant pattern: a match whose reading is a missing number is taken; matches
+    that cannot be read are taken in order when their count equals the count still missing.
+    A match after a reference word ("dalam", "pada", ",") is never a heading.
+    """
+    out = list(headings)
+    for (m1, n1), (m2, n2) in itertools.pairwise(headings):
+        lo, hi = pasal_key(n1)[0], pasal_key(n2)[0]
+        if lo < 0 or hi - lo < 2:
+            continue
+        missing = list(range(lo + 1, hi))
+        found: list[tuple[re.Match[str], str]] = []
+        garbled: list[re.Match[str]] = []
+        for m in _LOOSE_PASAL.finditer(text, m1.end(), m2.start()):
+            if _REFERENCE_BEFORE.search(strip_marks(text[max(0, m.start() - 40) : m.start()])):
+                continue
+            readings = [c for c in _number_candidates(m.group("num")) if pasal_key(c)[0] in missing]
+            taken = {pasal_key(n)[0] for _, n in found}
+            readings = [c for c in readings if pasal_key(c)[0] not in taken]
+            if found and readings:
+                readings = [c for c in readings if pasal_key(c) > pasal_key(found[-1][1])]
+            if readings:
+                found.append((m, min(readings, key=pasal_key)))
+            else:
+                garbled.append(m)
+        left = [n for n in missing if n not in {pasal_key(x)[0] for _, x in found}]
+        if left and len(garbled) == len(left) and not found:
+            found = [(m, str(n)) for m, n in zip(garbled, left, strict=True)]
+        out.extend(found)
+    return sorted(out, key=lambda h: h[0].start())
+
+
+def roman_value(s: str) -> int:
     values = {"I": 1, "V": 5, "X": 10}
     total = 0
     for i, ch in enumerate(s):
@@ -400,6 +451,8 @@ def parse_regulation(text: str, identity: Identity) -> ParsedRegulation:
     bs = _BODY_START.search(text, 0, body_end)
     body_start = bs.end() if bs else 0
     headings = [h for h in find_headings(text[:body_end], amending) if h[0].start() >= body_start]
+    if not amending:
+        headings = fill_gaps(text[:body_end], headings)
     if not headings:
         warnings.append("Tidak ada Pasal yang dikenali; dokumen diproses sebagai teks biasa.")
     konsiderans = strip_marks(text[: body_start if bs else (headings[0][0].start() if headings else 0)])
@@ -407,30 +460,31 @@ def parse_regulation(text: str, identity: Identity) -> ParsedRegulation:
     state = {"bab": "", "bagian": "", "paragraf": ""}
     # headings before the first Pasal (BAB I …)
     first = headings[0][0].start() if headings else body_end
-    _, pre = _cut_headings(text[body_start:first])
+    _, pre = _cut_headings(strip_marks(text[body_start:first]))
     _apply_headings(pre, state)
     current_roman_instr = ""
     for i, (m, number) in enumerate(headings):
         end = headings[i + 1][0].start() if i + 1 < len(headings) else body_end
-        content = text[m.end() : end]
+        content = strip_marks(text[m.end() : end])
         closing = _CLOSING.search(content)
         if closing:
             content = content[: closing.start()]
         content, tail = _cut_headings(content)
         # a heading repeated at the top of the next page ("Pasal 118" … "Pasal 1 18")
-        rep = re.match(r"\s*Pa[s5]a[l1I]\s*([0-9IlOT ]{1,6}[A-H]?)[ \t]*(?:\n|$)", strip_marks(content))
+        rep = re.match(r"\s*Pa[s5]a[l1I]\s*([0-9IlOT ]{1,6}[A-H]?)[ \t]*(?:\n|$)", content)
         if rep and number in _number_candidates(rep.group(1).strip()):
-            content = strip_marks(content)[rep.end() :]
+            content = content[rep.end() :]
         instruction = ""
         if amending:
             ins = list(_INSTRUCTION.finditer(content))
             if ins:
-                # the instruction at the end belongs to the next quoted Pasal
+                # the quoted wording ends at the first amendment item after it ("10. Penjelasan
+                # Pasal 48 diubah …"); the last item opens the next quoted Pasal
                 instruction = _clean_title(ins[-1].group("ins"))
-                content = content[: ins[-1].start()]
+                content = content[: ins[0].start()]
         art = Article(
             number=number,
-            text=_tidy(content),
+            text=normalise_ayat_markers(_tidy(content)),
             bab=state["bab"],
             bagian=state["bagian"],
             paragraf=state["paragraf"],

@@ -7,24 +7,35 @@ import re
 _AYAT = re.compile(r"(?:^|\n)\s*\(\s?(?P<num>\d{1,2}|[lI])\s?(?P<close>[)1l\]]?)\s")
 
 
-def split_ayat(text: str) -> list[tuple[str, str]]:
-    """Split a Pasal's content into ayat "(1) … (2) …", tolerating OCR "(21" for "(2)"."""
-    marks: list[tuple[int, str]] = []
+def _ayat_marks(text: str) -> list[tuple[int, int, str]]:
+    """(start of "(", end of the marker, number) of each ayat marker, in sequence."""
+    marks: list[tuple[int, int, str]] = []
     expected = 1
     for m in _AYAT.finditer(text):
         num, close = m.group("num"), m.group("close")
         num = "1" if num in ("l", "I") else num
-        value = None
         if (
             (int(num) == expected and close in (")", "]", ""))
             or (close in ("1", "l") and int(num) == expected)
             or (len(num) == 2 and num[1] in "1" and int(num[0]) == expected and not close)
         ):
-            value = expected
-        if value is None:
-            continue
-        marks.append((m.start() + (1 if text[m.start()] == "\n" else 0), str(value)))
-        expected += 1
+            marks.append((text.index("(", m.start()), m.end(), str(expected)))
+            expected += 1
+    return marks
+
+
+def normalise_ayat_markers(text: str) -> str:
+    """Write each ayat marker as "(n) ": OCR's "(21", "(l)", "( 3 )" are quoted as read."""
+    out, last = [], 0
+    for start, end, num in _ayat_marks(text):
+        out.append(text[last:start] + f"({num}) ")
+        last = end
+    return "".join(out) + text[last:]
+
+
+def split_ayat(text: str) -> list[tuple[str, str]]:
+    """Split a Pasal's content into ayat "(1) … (2) …", tolerating OCR "(21" for "(2)"."""
+    marks = [(start, num) for start, _, num in _ayat_marks(text)]
     if len(marks) < 2 and not (marks and marks[0][0] == 0):
         return [("", text.strip())]
     parts: list[tuple[str, str]] = []
