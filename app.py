@@ -59,7 +59,16 @@ SECTIONS = [
     ("Penjelasan", "penjelasan"),
     ("Konsiderans", "konsiderans"),
 ]
-DOC_COLUMNS = ["Judul", "Jenis", "Regulasi", "Pasal", "Potongan", "Dimasukkan", "Berkas"]
+DOC_COLUMNS = [
+    "Judul",
+    "Jenis",
+    "Regulasi",
+    "Pasal",
+    "Pemeriksaan struktur",
+    "Potongan",
+    "Dimasukkan",
+    "Berkas",
+]
 THINKING = "⏳ Mencari di dokumen …"
 INTRO = (
     "# Tanya Kerja Sama Desa\n"
@@ -224,6 +233,7 @@ class App:
                 d.doc_type,
                 d.regulation or "-",
                 d.pasal,
+                render.structure_status(d),
                 d.chunks,
                 (d.ingested_at or "-")[:16].replace("T", " "),
                 d.source + (f" (juga: {d.duplicates})" if d.duplicates else ""),
@@ -261,6 +271,7 @@ class App:
             f"- **{render.escape_markdown(r.source)}**: {STATUS_LABELS[r.status]}"
             + (f", {r.chunks} potongan" if r.chunks else "")
             + (f". {render.escape_markdown(r.message)}" if r.message else "")
+            + "".join(f"\n  - ⚠️ {render.escape_markdown(w)}" for w in r.warnings)
             for r in report.results
         ]
         return "\n".join(rows) or "Tidak ada berkas yang diproses."
@@ -387,7 +398,7 @@ def build(app: App) -> gr.Blocks:
                     interactive=False,
                     elem_id="documents",
                     wrap=True,
-                    column_widths=["34%", "9%", "10%", "6%", "8%", "15%", "18%"],
+                    column_widths=["26%", "8%", "10%", "6%", "16%", "7%", "12%", "15%"],
                 )
                 if not app.admin:
                     gr.Markdown(ADMIN_DISABLED)

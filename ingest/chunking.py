@@ -50,7 +50,7 @@ class DocInfo:
     regulation: str | None = None
     tentang: str | None = None
     date: str | None = None
-    extra: tuple[tuple[str, str], ...] = ()
+    extra: tuple[tuple[str, Any], ...] = ()  # more document-level fields (provenance, structure check)
 
     @property
     def doc_id(self) -> str:

@@ -59,5 +59,8 @@ def print_report(report: IngestReport, console: Console) -> None:
     for r in report.results:
         if r.status == DUPLICATE:
             console.print(f"  [yellow]=[/] {escape(r.message)}", highlight=False)
+    for r in report.results:
+        for w in r.warnings:
+            console.print(f"  [yellow]![/] {escape(w)}", highlight=False)
     for r in report.failed:
         console.print(f"  [red]✗[/] {escape(r.message)}", highlight=False)

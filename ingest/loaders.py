@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ingest.ocr import OcrResult, needs_ocr, ocr_pdf_pages
 from kb.errors import DocumentError
 from kb.hashing import file_sha256
 from kb.types import LoadedDocument, Page
@@ -54,7 +57,41 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     return {str(k): v for k, v in meta.items()}, text[m.end() :]
 
 
-def _load_pdf(path: Path, source: str) -> tuple[list[Page], list[str]]:
+@dataclass(frozen=True)
+class _PdfText:
+    pages: list[Page]
+    warnings: list[str]
+    ocr_pages: tuple[int, ...] = ()
+    without_text: tuple[int, ...] = ()
+    ocr_problem: str = ""  # why OCR could not read the pages without text
+
+
+def _page_list(pages: Sequence[int]) -> str:
+    return ", ".join(map(str, pages[:12])) + (f" … ({len(pages)} halaman)" if len(pages) > 12 else "")
+
+
+def _ocr_missing_text(path: Path, source: str, pages: list[Page], ocr_lang: str | None) -> _PdfText:
+    """OCR the pages without a usable text layer; name those that stay without text."""
+    todo = [p.number for p in pages if needs_ocr(p.text)]
+    if not todo:
+        return _PdfText(pages, [])
+    if ocr_lang is None:
+        result = OcrResult({}, tuple(todo), "OCR dimatikan (KB_OCR=false)")
+    else:
+        result = ocr_pdf_pages(path, todo, lang=ocr_lang)
+    texts = {n: t for n, t in result.texts.items() if not needs_ocr(t)}
+    pages = [Page(p.number, texts[p.number]) if p.number in texts else p for p in pages]
+    without = tuple(n for n in todo if n not in texts)
+    warnings = []
+    if without:
+        warnings.append(
+            f"'{source}': halaman {_page_list(without)} tanpa lapisan teks dan tidak terbaca OCR"
+            + (f" ({result.reason})." if result.reason else ".")
+        )
+    return _PdfText(pages, warnings, tuple(sorted(texts)), without, result.reason)
+
+
+def _load_pdf(path: Path, source: str, ocr_lang: str | None = None) -> _PdfText:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PyPdfError
 
@@ -86,12 +123,15 @@ def _load_pdf(path: Path, source: str) -> tuple[list[Page], list[str]]:
         raise DocumentError(source, "PDF rusak atau tidak lengkap. Unduh ulang berkas aslinya.") from exc
     if not pages:
         raise DocumentError(source, "PDF tidak memiliki halaman. Unduh ulang berkas aslinya.")
-    if not any(p.text.strip() for p in pages):
+    loaded = _ocr_missing_text(path, source, pages, ocr_lang)
+    if len(loaded.without_text) == len(pages):
         raise DocumentError(
             source,
-            "PDF tidak memiliki lapisan teks (hasil pindai). Jalankan OCR lebih dulu, lalu unggah lagi.",
+            "PDF tidak memiliki lapisan teks (hasil pindai) dan tidak dapat dibaca dengan OCR"
+            + (f": {loaded.ocr_problem}" if loaded.ocr_problem else "")
+            + ". Pasang OCR, atau simpan PDF dengan lapisan teks, lalu unggah lagi.",
         )
-    return pages, warnings
+    return replace(loaded, warnings=warnings + loaded.warnings)
 
 
 def _load_docx(path: Path, source: str) -> list[Page]:
@@ -132,14 +172,21 @@ def check_file(path: Path, source: str, max_file_mb: float, suffix: str | None =
     return suffix
 
 
-def load_file(path: Path, source: str, *, max_file_mb: float) -> LoadedDocument:
-    """Load one file. Raises DocumentError with an Indonesian reason on any problem."""
+def load_file(path: Path, source: str, *, max_file_mb: float, ocr_lang: str | None = None) -> LoadedDocument:
+    """Load one file. Raises DocumentError with an Indonesian reason on any problem.
+
+    ``ocr_lang``: the Tesseract language for PDF pages without a text layer; None: no OCR."""
     suffix = check_file(path, source, max_file_mb)
     file_hash = file_sha256(path)
     meta: dict[str, Any] = {}
     warnings: list[str] = []
+    ocr_pages: tuple[int, ...] = ()
+    without_text: tuple[int, ...] = ()
+    ocr_problem = ""
     if suffix == ".pdf":
-        pages, warnings = _load_pdf(path, source)
+        pdf = _load_pdf(path, source, ocr_lang)
+        pages, warnings, ocr_pages, without_text = pdf.pages, pdf.warnings, pdf.ocr_pages, pdf.without_text
+        ocr_problem = pdf.ocr_problem
     elif suffix == ".docx":
         pages = _load_docx(path, source)
     else:
@@ -158,4 +205,7 @@ def load_file(path: Path, source: str, *, max_file_mb: float) -> LoadedDocument:
         pages=tuple(pages),
         meta=meta,
         warnings=tuple(warnings),
+        ocr_pages=ocr_pages,
+        pages_without_text=without_text,
+        ocr_problem=ocr_problem,
     )

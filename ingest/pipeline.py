@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from ingest.chunking import DocInfo, regulation_chunks, text_chunks
 from ingest.clean import join_pages
 from ingest.legal import parse_identity, parse_regulation
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from ingest.structure import StructureCheck, check_regulation, check_unparsed
 from kb.embedder import Embedder
 from kb.errors import DocumentError, IngestLockedError, KBError
 from kb.hashing import file_sha256
@@ -50,6 +52,7 @@ class FileResult:
     status: str
     chunks: int = 0
     message: str = ""
+    warnings: tuple[str, ...] = ()  # the structure check's findings (the file is indexed)
 
 
 @dataclass
@@ -149,54 +152,71 @@ def _doc_type(doc: LoadedDocument, is_regulation: bool) -> str:
 
 def build_chunks(doc: LoadedDocument, embedder: Embedder) -> list[Chunk]:
     """Parse a loaded document and cut it into chunks that fit the embedder's window."""
+    return parse_document(doc, embedder)[0]
+
+
+def parse_document(doc: LoadedDocument, embedder: Embedder) -> tuple[list[Chunk], StructureCheck | None]:
+    """The document's chunks, and the structure check of a regulation (None for notes)."""
     text = join_pages(doc.pages)
     identity = parse_identity(text)
     doc_type = _doc_type(doc, identity is not None)
     meta = doc.meta
+    pages: dict[str, Any] = {
+        "pages_without_text": doc.pages_without_text,
+        "ocr_pages": doc.ocr_pages,
+        "ocr_problem": doc.ocr_problem,
+    }
 
     def count(t: str) -> int:
         return embedder.count_tokens(t, "passage")
 
-    date = str(meta["date"]) if meta.get("date") else None
-    extra = (
-        *((k, str(meta[k])) for k in ("speaker", "organizer", "event") if meta.get(k)),
-        ("path", doc.path),
-        ("ingested_at", datetime.now(UTC).isoformat(timespec="seconds")),
-    )
+    def info(title: str, check: StructureCheck | None) -> DocInfo:
+        return DocInfo(
+            source=doc.source,
+            file_hash=doc.file_hash,
+            title=title,
+            doc_type=doc_type,
+            regulation=identity.regulation if identity else None,
+            tentang=identity.tentang if identity else None,
+            date=str(meta["date"]) if meta.get("date") else None,
+            extra=(
+                *((k, str(meta[k])) for k in ("speaker", "organizer", "event") if meta.get(k)),
+                ("path", doc.path),
+                ("ingested_at", datetime.now(UTC).isoformat(timespec="seconds")),
+                *(check.to_metadata().items() if check else ()),
+            ),
+        )
+
+    check: StructureCheck | None = None
     if identity is not None and doc_type == "regulasi":
         reg = parse_regulation(text, identity)
+        check = check_regulation(reg, doc.text, **pages)
         if reg.articles:
-            info = DocInfo(
-                source=doc.source,
-                file_hash=doc.file_hash,
-                title=str(meta.get("title") or identity.title),
-                doc_type=doc_type,
-                regulation=identity.regulation,
-                tentang=identity.tentang,
-                date=date,
-                extra=extra,
-            )
-            return _with_units(regulation_chunks(reg, info, count, embedder.max_tokens))
+            title = str(meta.get("title") or identity.title)
+            chunks = regulation_chunks(reg, info(title, check), count, embedder.max_tokens)
+            return _finish(chunks, doc), check
+    if check is None:
+        unparsed = check_unparsed(doc.text, identity.regulation if identity else None, **pages)
+        check = unparsed if unparsed.problems() or doc_type == "regulasi" else None
     title = str(meta.get("title") or Path(doc.source).stem.replace("-", " ").replace("_", " "))
-    info = DocInfo(
-        source=doc.source,
-        file_hash=doc.file_hash,
-        title=title,
-        doc_type=doc_type,
-        regulation=identity.regulation if identity else None,
-        tentang=identity.tentang if identity else None,
-        date=date,
-        extra=extra,
-    )
     markdown = doc.source.lower().endswith((".md", ".markdown"))
-    chunks = text_chunks(text, info, count, embedder.max_tokens, markdown)
+    chunks = text_chunks(text, info(title, check), count, embedder.max_tokens, markdown)
     if not chunks:
         raise DocumentError(doc.source, "tidak ada teks yang dapat diindeks (hanya kop/nomor halaman).")
-    return _with_units(chunks)
+    return _finish(chunks, doc), check
 
 
-def _with_units(chunks: list[Chunk]) -> list[Chunk]:
-    return [replace(c, units=tuple(norm_units(c.text))) for c in chunks]
+def _finish(chunks: list[Chunk], doc: LoadedDocument) -> list[Chunk]:
+    """Norm units on every chunk; chunks read from OCR'd pages marked ``ocr``."""
+    ocr = set(doc.ocr_pages)
+    return [
+        replace(
+            c,
+            units=tuple(norm_units(c.text)),
+            metadata={**c.metadata, "ocr": True} if c.metadata.get("page") in ocr else c.metadata,
+        )
+        for c in chunks
+    ]
 
 
 @contextmanager
@@ -240,6 +260,7 @@ def ingest(
         if on_file:
             on_file(result)
 
+    ocr_lang = settings.ocr_lang if settings.ocr else None
     with ingest_lock(settings):
         files, refused = discover(paths, settings.corpus_dir)
         states = store.file_states()
@@ -264,14 +285,15 @@ def ingest(
         }
         duplicates: dict[str, list[str]] = defaultdict(list)
 
-        def prepare(f: SourceFile) -> tuple[str, LoadedDocument | None, list[Chunk]]:
+        def prepare(f: SourceFile) -> tuple[str, LoadedDocument | None, list[Chunk], tuple[str, ...]]:
             """Hash, load and chunk one file (runs ahead of the embedding, in a thread)."""
             file_hash = file_sha256(f.path)
             state = states.get(f.source)
             if state and state.complete_for(file_hash):
-                return file_hash, None, []
-            doc = load_file(f.path, f.source, max_file_mb=settings.max_file_mb)
-            return file_hash, doc, build_chunks(doc, embedder)
+                return file_hash, None, [], ()
+            doc = load_file(f.path, f.source, max_file_mb=settings.max_file_mb, ocr_lang=ocr_lang)
+            chunks, check = parse_document(doc, embedder)
+            return file_hash, doc, chunks, tuple(check.problems()) if check else ()
 
         # The next file is read and parsed while this one is embedded: pypdf and the
         # parser are Python, the network runs in torch's threads, so the two overlap
@@ -284,7 +306,7 @@ def ingest(
                 current, ahead = ahead, pool.submit(prepare, files[i + 1]) if i + 1 < len(files) else None
                 try:
                     assert current is not None
-                    file_hash, doc, chunks = current.result()
+                    file_hash, doc, chunks, warnings = current.result()
                     owner = owner_of.setdefault(file_hash, f.source)
                     if owner != f.source:
                         if state:  # this name held its own copy before
@@ -310,7 +332,7 @@ def ingest(
                     report.chunks_embedded += len(chunks)
                     store.upsert(chunks, vectors, unit_vectors)
                     store.delete_source(f.source, keep_hash=doc.file_hash)
-                    done(FileResult(f.source, UPDATED if state else ADDED, len(chunks)))
+                    done(FileResult(f.source, UPDATED if state else ADDED, len(chunks), warnings=warnings))
                 except DocumentError as exc:
                     done(FileResult(f.source, FAILED, message=exc.user_message))
                 except KBError:

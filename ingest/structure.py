@@ -51,6 +51,7 @@ class StructureCheck:
     ocr_pages: tuple[int, ...] = ()
     headings_seen: int = 0
     cited: int = 0
+    ocr_problem: str = ""  # why the pages without text could not be OCR'd
 
     @property
     def ok(self) -> bool:
@@ -77,9 +78,9 @@ class StructureCheck:
                 f"{name}: {self.pasal_found} Pasal terbaca dari ±{self.pasal_expected} judul Pasal — periksa berkas."
             )
         if self.pages_without_text:
+            why = self.ocr_problem or "hasil pindai tanpa OCR"
             out.append(
-                f"{name}: halaman {_page_list(self.pages_without_text)} tidak berisi teks yang terbaca "
-                "(hasil pindai tanpa OCR)."
+                f"{name}: halaman {_page_list(self.pages_without_text)} tidak berisi teks yang terbaca ({why})."
             )
         return out
 
@@ -121,6 +122,7 @@ def check_regulation(
     *,
     pages_without_text: tuple[int, ...] = (),
     ocr_pages: tuple[int, ...] = (),
+    ocr_problem: str = "",
 ) -> StructureCheck:
     """Check a parsed regulation against what its raw text shows (see the module doc)."""
     amending = reg.identity.amends is not None
@@ -149,6 +151,7 @@ def check_regulation(
         gaps=tuple(gaps),
         pages_without_text=pages_without_text,
         ocr_pages=ocr_pages,
+        ocr_problem=ocr_problem,
         headings_seen=len(seen),
         cited=cited,
     )
@@ -160,6 +163,7 @@ def check_unparsed(
     *,
     pages_without_text: tuple[int, ...] = (),
     ocr_pages: tuple[int, ...] = (),
+    ocr_problem: str = "",
 ) -> StructureCheck:
     """The check for a document indexed as text: reports Pasal headings it holds but lost."""
     seen = heading_numbers(raw_text)
@@ -171,6 +175,7 @@ def check_unparsed(
         pasal_expected=expected,
         pages_without_text=pages_without_text,
         ocr_pages=ocr_pages,
+        ocr_problem=ocr_problem,
         headings_seen=len(seen),
     )
 

@@ -24,9 +24,25 @@ class DocumentSummary:
     pasal: int
     ingested_at: str | None
     duplicates: str = ""  # other file names with the same bytes
+    # the ingest's structure check (``ingest.structure``); None where it did not apply
+    pasal_found: int | None = None
+    pasal_expected: int | None = None
+    gaps: tuple[str, ...] = ()
+    pages_without_text: tuple[int, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+    structure_ok: bool | None = None
+    structure_problems: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        for key in ("gaps", "pages_without_text", "ocr_pages"):
+            out[key] = list(out[key])
+        return out
+
+
+def _listed(value: Any, cast: type = str) -> tuple[Any, ...]:
+    """', '-joined metadata back to a tuple."""
+    return tuple(cast(v) for v in str(value or "").split(", ") if v)
 
 
 class KnowledgeBase:
@@ -94,6 +110,13 @@ class KnowledgeBase:
                     pasal=len(pasal),
                     ingested_at=first.get("ingested_at"),
                     duplicates=str(first.get("duplicates") or ""),
+                    pasal_found=first.get("pasal_found"),
+                    pasal_expected=first.get("pasal_expected"),
+                    gaps=_listed(first.get("structure_gaps")),
+                    pages_without_text=_listed(first.get("pages_without_text"), int),
+                    ocr_pages=_listed(first.get("ocr_pages"), int),
+                    structure_ok=first.get("structure_ok"),
+                    structure_problems=str(first.get("structure_problems") or ""),
                 )
             )
         return out

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from kb.errors import KBError
 from kb.settings import Settings
@@ -201,6 +202,8 @@ def stats(
     for d in data["documents"]:
         reg = f" [{d['regulation']}]" if d["regulation"] else ""
         out.print(f"  - {d['source']}{reg} ({d['doc_type']}): {d['chunks']} potongan, {d['pasal']} pasal")
+        if d["structure_problems"]:
+            out.print(f"    [yellow]! {escape(d['structure_problems'])}[/]", highlight=False)
 
 
 @app.command("eval")

@@ -75,6 +75,8 @@ def _amended_mark(meta: dict[str, Any]) -> str:
         marks.append(f"telah diubah oleh {html.escape(str(meta['amended_by']))}")
     if meta.get("amends"):
         marks.append(f"mengubah {html.escape(str(meta['amends']))}")
+    if meta.get("ocr"):
+        marks.append("teks hasil OCR, periksa naskah asli")
     return "".join(f'<span class="kb-badge kb-amended">{m}</span>' for m in marks)
 
 
@@ -204,3 +206,24 @@ def about_markdown(settings: Any, stats: dict[str, Any]) -> str:
         f"- Batas ukuran berkas: {settings.max_file_mb:g} MB; permintaan serentak: {settings.concurrency}",
     ]
     return "\n".join(lines)
+
+
+def structure_status(doc: Any) -> str:
+    """The structure check of a document (``kb.base.DocumentSummary``) in a few words."""
+    if doc.pasal_found is None:
+        return "-"
+    parts = []
+    if doc.structure_ok and not doc.pasal_found:
+        parts.append("teks biasa (tanpa Pasal)")
+    elif doc.structure_ok:
+        parts.append(f"✓ {doc.pasal_found} Pasal lengkap")
+    elif doc.gaps:
+        shown = ", ".join(doc.gaps[:6]) + (" …" if len(doc.gaps) > 6 else "")
+        parts.append(f"⚠️ {doc.pasal_found} dari ±{doc.pasal_expected} Pasal; tidak terbaca: Pasal {shown}")
+    elif doc.pasal_found < (doc.pasal_expected or 0):
+        parts.append(f"⚠️ {doc.pasal_found} dari ±{doc.pasal_expected} Pasal terbaca")
+    if doc.ocr_pages:
+        parts.append(f"{len(doc.ocr_pages)} hlm. hasil OCR")
+    if doc.pages_without_text:
+        parts.append(f"⚠️ {len(doc.pages_without_text)} hlm. tanpa teks")
+    return "; ".join(parts)

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         "Keyed by model id and text hash, so it can be shared between indexes.",
     )
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
+    ocr: bool = Field(
+        True,
+        description="OCR PDF pages without a text layer with Tesseract (needs the Debian packages "
+        "tesseract-ocr and tesseract-ocr-<lang>; skipped with a message when absent).",
+    )
+    ocr_lang: str = Field("ind", description="Tesseract language model for OCR (`ind`: Indonesian).")
     llm: str = Field(
         "",
         description="Optional chat model: `ollama:MODEL` or `openai:MODEL` (OpenAI-compatible). "

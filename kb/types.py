@@ -31,6 +31,9 @@ class LoadedDocument:
     pages: tuple[Page, ...]
     meta: dict[str, Any] = field(default_factory=dict)  # front matter and loader facts
     warnings: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages whose text comes from OCR
+    pages_without_text: tuple[int, ...] = ()  # pages that gave no text, even after OCR
+    ocr_problem: str = ""  # why OCR could not read them (Indonesian)
 
     @property
     def text(self) -> str:
@@ -84,6 +87,7 @@ class Hit:
             "amends",
             "amended_by",
             "penjelasan",
+            "ocr",
             "dense_rank",
             "lexical_rank",
             "match",

@@ -238,3 +238,33 @@ def test_a_tar_backup_restores_elsewhere_and_the_next_ingest_follows_the_new_pat
     assert [r.status for r in again.results] == [SKIPPED]
     state = store.file_states()["regulasi/perdes-sukamaju-3-2023.txt"]
     assert state.path == str((restored / "corpus" / "regulasi" / "perdes-sukamaju-3-2023.txt").resolve())
+
+
+def test_the_structure_check_is_reported_by_ingest_and_kept_with_the_document(settings: Settings) -> None:
+    broken = PERDES.replace("Pasal 2\n", "Pasal 3\n") + "Pasal 4\nSelesai.\n"  # Pasal 2 is lost
+    _write(settings.corpus_dir, "regulasi/perdes-celah.txt", broken)
+    _write(settings.corpus_dir, "regulasi/perdes-sukamaju-3-2023.txt", PERDES)
+    kb = KnowledgeBase(settings, FakeEmbedder())
+    report = ingest([settings.corpus_dir], settings, kb.store, kb.embedder)
+    by = {r.source: r for r in report.results}
+    assert by["regulasi/perdes-celah.txt"].status == ADDED  # indexed all the same
+    assert by["regulasi/perdes-celah.txt"].warnings == (
+        "Perdes Sukamaju 3/2023: 3 dari ±4 Pasal terbaca; Pasal 2 tidak terbaca (urutan nomor Pasal "
+        "terputus) — periksa berkas.",
+    )
+    assert by["regulasi/perdes-sukamaju-3-2023.txt"].warnings == ()
+    docs = {d["source"]: d for d in kb.stats()["documents"]}
+    bad, good = docs["regulasi/perdes-celah.txt"], docs["regulasi/perdes-sukamaju-3-2023.txt"]
+    assert (bad["pasal_found"], bad["pasal_expected"], bad["gaps"], bad["structure_ok"]) == (3, 4, ["2"], False)
+    assert (good["pasal_found"], good["pasal_expected"], good["gaps"], good["structure_ok"]) == (2, 2, [], True)
+    assert good["pages_without_text"] == [] and good["ocr_pages"] == []
+
+
+def test_a_file_with_pasal_headings_but_no_regulation_identity_is_reported(settings: Settings) -> None:
+    body = "Catatan rapat desa\n" + "\n".join(f"Pasal {i}\nIsi pasal {i}." for i in range(1, 6))
+    _write(settings.corpus_dir, "regulasi/tanpa-kop.txt", body)
+    kb = KnowledgeBase(settings, FakeEmbedder())
+    report = ingest([settings.corpus_dir], settings, kb.store, kb.embedder)
+    (result,) = report.results
+    assert result.status == ADDED
+    assert result.warnings and "0 Pasal terbaca dari ±5 judul Pasal" in result.warnings[0]
