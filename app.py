@@ -40,12 +40,15 @@ from kb.types import Answer, Hit
 
 log = logging.getLogger("app")
 
+# Example questions, each with the regulations it needs: shown only when the index holds them.
 EXAMPLES = [
-    "Apa dasar hukum kerja sama desa?",
-    "Bidang apa saja yang bisa dikerjasamakan oleh desa?",
-    "Siapa yang menandatangani kerja sama antar-Desa?",
-    "kalau kerja sama dengan pihak ketiga?",
+    ("Apa dasar hukum kerja sama desa?", ("UU 6/2014",)),
+    ("Bidang apa saja yang bisa dikerjasamakan oleh desa?", ("UU 6/2014",)),
+    ("Siapa yang menandatangani kerja sama antar-Desa?", ("PP 43/2014",)),
+    ("kalau kerja sama dengan pihak ketiga?", ("UU 6/2014",)),
 ]
+PACK_COLUMNS = ["Regulasi", "Judul", "Peran", "Status", "Laman resmi"]
+ROLES = {"core": "inti", "amending": "perubahan", "related": "terkait"}
 DOC_TYPES = [
     ("Semua jenis", ""),
     ("Regulasi", "regulasi"),
@@ -70,11 +73,19 @@ DOC_COLUMNS = [
     "Berkas",
 ]
 THINKING = "⏳ Mencari di dokumen …"
-INTRO = (
-    "# Tanya Kerja Sama Desa\n"
-    "Tanya-jawab regulasi kerja sama desa (UU Desa, PP pelaksanaannya, catatan webinar). "
-    "Setiap jawaban dikutip langsung dari dokumen, dengan dasar hukumnya."
-)
+
+
+def intro(regulations: list[str], notes: int) -> str:
+    """The page header: what the index actually holds."""
+    held = ", ".join(regulations) if regulations else "belum ada regulasi"
+    extra = f" dan {notes} catatan/dokumen lain" if notes else ""
+    return (
+        "# Tanya Kerja Sama Desa\n"
+        f"Tanya-jawab regulasi kerja sama desa. Memuat: {held}{extra}. "
+        "Setiap jawaban dikutip langsung dari dokumen, dengan dasar hukumnya."
+    )
+
+
 ADMIN_DISABLED = (
     "🔒 Unggah dan hapus dokumen dinonaktifkan: kata sandi admin (`KB_ADMIN_PASSWORD`) belum "
     "diatur di server. Minta pengelola mengaturnya, lalu jalankan ulang aplikasi."
@@ -87,6 +98,9 @@ class Library:
     sources: list[str]
     regulations: list[tuple[str, str]]
     about: str
+    header: str
+    examples: list[bool]  # which of EXAMPLES the index can answer
+    pack: list[list[str]]  # the regulation pack's status
 
 
 class App:
@@ -246,7 +260,56 @@ class App:
             sources=[d.source for d in docs],
             regulations=[("Semua regulasi", ""), *((r, r) for r in regs)],
             about=render.about_markdown(self.settings, self.kb.stats(docs)),
+            header=intro(regs, sum(1 for d in docs if d.doc_type != "regulasi")),
+            examples=[all(r in regs for r in needs) for _, needs in EXAMPLES],
+            pack=self.pack_rows(set(regs)),
         )
+
+    def pack_rows(self, indexed: set[str]) -> list[list[str]]:
+        from kb.pustaka import PackState, load_manifest, status
+
+        try:
+            rows = status(load_manifest(self.settings.manifest_path), self.settings.regulation_dir)
+        except KBError:
+            return []
+        out = []
+        for r in rows:
+            if r.regulation.id in indexed:
+                state = "✓ terindeks"
+            elif r.state == PackState.MANUAL:
+                state = "⚠️ belum ada — unduh manual dari laman resmi"
+            else:
+                state = f"⚠️ {r.state.value}"
+            out.append(
+                [r.regulation.id, r.regulation.title, ROLES[r.regulation.role], state, r.regulation.page]
+            )
+        return out
+
+    def fetch_pack(self, password: str, progress: Any = None) -> str:
+        """Download the missing regulations of the pack, then ingest them (admin)."""
+        from ingest.fetch import fetch_pack
+        from ingest.library import check_password
+        from ingest.pipeline import ingest
+        from kb.pustaka import load_manifest
+
+        try:
+            check_password(self.settings, password)
+            results = fetch_pack(
+                load_manifest(self.settings.manifest_path),
+                self.settings.regulation_dir,
+                base_url=self.settings.pustaka_base_url,
+                timeout=self.settings.pustaka_timeout,
+                max_mb=self.settings.max_file_mb,
+                on_progress=(lambda rid, done, total: progress((done, total), desc=f"Unduh {rid}"))
+                if progress is not None
+                else None,
+            )
+            if any(r.downloaded for r in results):
+                ingest([self.settings.regulation_dir], self.settings, self.kb.store, self.kb.embedder)
+                self.kb.retriever.refresh()
+        except KBError as exc:
+            return f"⚠️ {exc.user_message}"
+        return "\n".join(f"- {'✓' if r.ok else '⚠️'} {render.escape_markdown(r.message)}" for r in results)
 
     def upload(self, files: list[str] | None, password: str, progress: Any = None) -> str:
         from ingest.library import Upload, upload_documents
@@ -291,7 +354,7 @@ def build(app: App) -> gr.Blocks:
     s = app.settings
     lib = app.library()
     with gr.Blocks(title="Tanya Kerja Sama Desa", analytics_enabled=False) as demo:
-        gr.Markdown(INTRO)
+        header = gr.Markdown(lib.header, elem_id="header")
         gr.api(app.ask, api_name="ask")
         gr.api(app.search, api_name="search")
         with gr.Tabs():
@@ -312,7 +375,10 @@ def build(app: App) -> gr.Blocks:
                             regulation = gr.Dropdown(lib.regulations, value="", label="Regulasi")
                         gr.Markdown("**Contoh pertanyaan** (klik untuk bertanya):")
                         with gr.Row():
-                            example_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
+                            example_buttons = [
+                                gr.Button(q, size="sm", visible=shown)
+                                for (q, _), shown in zip(EXAMPLES, lib.examples, strict=True)
+                            ]
                         with gr.Row():
                             new_chat = gr.Button("🗒️ Percakapan baru", size="sm")
                             copy_btn = gr.Button("📋 Salin jawaban", size="sm", elem_id="copy-answer")
@@ -425,15 +491,41 @@ def build(app: App) -> gr.Blocks:
                         delete_btn = gr.Button("Hapus dokumen", variant="stop", interactive=app.admin)
                 admin_status = gr.Markdown(elem_id="admin-status")
 
+                gr.Markdown("### Pustaka regulasi")
+                pack = gr.Dataframe(
+                    lib.pack, headers=PACK_COLUMNS, interactive=False, wrap=True, elem_id="pack"
+                )
+                pack_btn = gr.Button(
+                    "Unduh regulasi pustaka yang belum ada", interactive=app.admin, elem_id="pack-download"
+                )
+
                 def refresh() -> tuple[Any, ...]:
                     now = app.library()
                     regs = gr.update(choices=now.regulations)
-                    return now.table, gr.update(choices=now.sources, value=None), regs, regs, now.about
+                    shown = [gr.update(visible=v) for v in now.examples]
+                    return (
+                        now.table,
+                        gr.update(choices=now.sources, value=None),
+                        regs,
+                        regs,
+                        now.about,
+                        now.header,
+                        now.pack,
+                        *shown,
+                    )
 
             with gr.Tab("Tentang", id="tentang"):
                 about = gr.Markdown(lib.about)
 
-        after = [docs, to_delete, regulation, s_reg, about]
+        after = [docs, to_delete, regulation, s_reg, about, header, pack, *example_buttons]
+        demo.load(refresh, outputs=after, api_visibility="private")
+
+        def do_fetch(pw: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+            return app.fetch_pack(pw, progress)
+
+        pack_btn.click(do_fetch, [password], admin_status, api_name="pustaka").then(
+            refresh, outputs=after, api_visibility="private"
+        )
 
         def do_upload(f: list[str] | None, pw: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
             return app.upload(f, pw, progress)
@@ -462,6 +554,7 @@ def prepare_index(app: App) -> None:
     if not app.settings.corpus_dir.is_dir():
         console.print(f"Folder korpus '{app.settings.corpus_dir}' tidak ada; indeks dipakai apa adanya.")
         return
+    ensure_pack(app.settings, console)
     console.print(f"Memeriksa korpus '{app.settings.corpus_dir}' …")
     try:
         report = ingest_with_progress([app.settings.corpus_dir], app.settings, app.kb, console)
@@ -470,6 +563,41 @@ def prepare_index(app: App) -> None:
         return
     print_report(report, console)
     app.kb.retriever.refresh()
+
+
+def ensure_pack(settings: Settings, console: Any) -> None:
+    """On a fresh machine, download the regulation pack the corpus lacks, within the timeout:
+    offline it says so in one line and start-up goes on with what there is."""
+    import time
+
+    from ingest.console import fetch_with_progress, print_fetch
+    from kb.pustaka import PackState, load_manifest, status
+
+    if not settings.manifest_path.exists():
+        return
+    try:
+        missing = [
+            s.regulation.id
+            for s in status(load_manifest(settings.manifest_path), settings.regulation_dir)
+            if s.state in (PackState.MISSING, PackState.FAILED)
+        ]
+        if not missing:
+            return
+        console.print(
+            f"Mengunduh pustaka regulasi ({len(missing)} berkas, paling lama {settings.pustaka_timeout:g} dtk) …"
+        )
+        results = fetch_with_progress(
+            settings, console, missing, deadline=time.monotonic() + settings.pustaka_timeout
+        )
+    except KBError as exc:
+        console.print(f"Pustaka regulasi tidak diunduh: {exc.user_message}")
+        return
+    print_fetch(results, console)
+    if not all(r.ok for r in results):
+        console.print(
+            f"Regulasi yang belum ada dapat ditambahkan sendiri: simpan berkasnya di '{settings.regulation_dir}', "
+            "atau unggah di tab Dokumen, atau jalankan 'kb pustaka unduh' saat tersambung."
+        )
 
 
 def main() -> None:

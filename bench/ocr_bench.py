@@ -65,14 +65,22 @@ def main() -> None:
     want = {a.number: a for a in original.articles}
     got = {a.number: a for a in reg.articles}
     both = [n for n in want if n in got]
-    dist = sum(Levenshtein.distance(" ".join(got[n].text.split()), " ".join(want[n].text.split())) for n in both)
+    dist = sum(
+        Levenshtein.distance(" ".join(got[n].text.split()), " ".join(want[n].text.split())) for n in both
+    )
     length = sum(len(" ".join(want[n].text.split())) for n in both)
     check = check_regulation(reg, raw)
     print(f"document          {args.pdf.name} ({original.identity.regulation}), scan at {args.dpi} dpi")
-    print(f"pages OCR'd       {pages} in {seconds:.1f} s = {seconds / max(pages, 1):.2f} s/page (rasterising {raster_s:.1f} s)")
-    print(f"Pasal found       {len(got)} of {len(want)} (missing {[n for n in want if n not in got][:20]}, extra {[n for n in got if n not in want][:20]})")
+    print(
+        f"pages OCR'd       {pages} in {seconds:.1f} s = {seconds / max(pages, 1):.2f} s/page (rasterising {raster_s:.1f} s)"
+    )
+    print(
+        f"Pasal found       {len(got)} of {len(want)} (missing {[n for n in want if n not in got][:20]}, extra {[n for n in got if n not in want][:20]})"
+    )
     print(f"structure check   ok={check.ok} gaps={list(check.gaps)[:20]} expected={check.pasal_expected}")
-    print(f"CER body text     {dist / max(length, 1):.4f} ({dist} edits over {length} characters, {len(both)} Pasal)")
+    print(
+        f"CER body text     {dist / max(length, 1):.4f} ({dist} edits over {length} characters, {len(both)} Pasal)"
+    )
 
 
 if __name__ == "__main__":

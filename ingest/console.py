@@ -10,8 +10,17 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
+from ingest.fetch import FetchResult, fetch_pack
 from ingest.pipeline import ADDED, DUPLICATE, FAILED, REMOVED, SKIPPED, UPDATED, IngestReport, ingest
 from kb.settings import Settings
 
@@ -64,3 +73,48 @@ def print_report(report: IngestReport, console: Console) -> None:
             console.print(f"  [yellow]![/] {escape(w)}", highlight=False)
     for r in report.failed:
         console.print(f"  [red]✗[/] {escape(r.message)}", highlight=False)
+
+
+def fetch_with_progress(
+    settings: Settings, console: Console, ids: Sequence[str] = (), *, deadline: float | None = None
+) -> list[FetchResult]:
+    """Download the regulation pack (or the named regulations) with a progress bar per file."""
+    from kb.pustaka import load_manifest
+
+    manifest = load_manifest(settings.manifest_path)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def on_progress(rid: str, done: int, total: int | None) -> None:
+            if rid not in tasks:
+                tasks[rid] = progress.add_task(f"Unduh {rid}", total=total)
+            progress.update(tasks[rid], completed=done, total=total)
+
+        return fetch_pack(
+            manifest,
+            settings.regulation_dir,
+            ids=ids,
+            base_url=settings.pustaka_base_url,
+            timeout=settings.pustaka_timeout,
+            max_mb=settings.max_file_mb,
+            deadline=deadline,
+            on_progress=on_progress,
+        )
+
+
+def print_fetch(results: Sequence[FetchResult], console: Console) -> None:
+    """One line per file; offline, the one line that says so."""
+    offline = [r for r in results if r.offline]
+    if offline:
+        console.print(f"  [yellow]![/] {escape(offline[0].message)}", highlight=False)
+        return
+    for r in results:
+        mark = "[green]✓[/]" if r.ok else "[yellow]![/]"
+        console.print(f"  {mark} {escape(r.message)}", highlight=False)

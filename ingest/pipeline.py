@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 ADDED, UPDATED, SKIPPED, REMOVED, FAILED = "added", "updated", "skipped", "removed", "failed"
 DUPLICATE = "duplicate"  # the same bytes as another file: listed with it, not indexed twice
+# files in a corpus folder that describe it rather than belong to it (pustaka.yaml: the pack)
+NOT_DOCUMENTS = ("readme.md", "readme.txt", "pustaka.yaml")
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def discover(paths: Sequence[Path], corpus_dir: Path) -> tuple[list[SourceFile],
         for p in candidates:
             if any(part.startswith(".") for part in p.relative_to(root).parts) and p != root:
                 continue
-            if p.name.lower() in ("readme.md", "readme.txt"):
+            if p.name.lower() in NOT_DOCUMENTS:
                 continue
             source = _source_for(p, root, corpus_dir)
             if p.is_symlink() and not _inside(

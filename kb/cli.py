@@ -90,6 +90,49 @@ def ingest(
         raise typer.Exit(1)
 
 
+pustaka = typer.Typer(
+    help="Pustaka regulasi: unduh dan periksa regulasi inti produk ini.", no_args_is_help=True
+)
+app.add_typer(pustaka, name="pustaka")
+
+
+@pustaka.command("status")
+def pustaka_status(as_json: JsonOpt = False) -> None:
+    """Regulasi pustaka yang ada, belum ada, berbeda, gagal verifikasi, atau harus diunduh manual."""
+    from kb.pustaka import load_manifest, status
+
+    settings = _settings(None)
+    try:
+        rows = status(load_manifest(settings.manifest_path), settings.regulation_dir)
+    except KBError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json([r.to_json() for r in rows])
+        return
+    out = Console()
+    for r in rows:
+        out.print(f"  {r.state.value:<17} {r.regulation.id:<22} {r.regulation.page}", highlight=False)
+
+
+@pustaka.command("unduh")
+def pustaka_unduh(
+    ids: Annotated[list[str] | None, typer.Argument(help="mis. 'UU 6/2014' (default: semua).")] = None,
+) -> None:
+    """Unduh regulasi pustaka dari alamat yang dipatok, verifikasi, simpan ke corpus/regulasi/."""
+    from ingest.console import fetch_with_progress, print_fetch
+
+    settings = _settings(None)
+    try:
+        results = fetch_with_progress(settings, console, ids or [])
+    except KBError as exc:
+        _fail(exc)
+        return
+    print_fetch(results, console)
+    if any(not r.ok and not r.manual for r in results):
+        raise typer.Exit(1)
+
+
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="Pertanyaan atau kata kunci.")],

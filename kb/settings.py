@@ -66,6 +66,20 @@ class Settings(BaseSettings):
         "tesseract-ocr and tesseract-ocr-<lang>; skipped with a message when absent).",
     )
     ocr_lang: str = Field("ind", description="Tesseract language model for OCR (`ind`: Indonesian).")
+    pustaka_base_url: str | None = Field(
+        None,
+        description="Mirror of the regulation pack: replaces the scheme and host of every download "
+        "address in the manifest and keeps its path (e.g. `http://127.0.0.1:8080`).",
+    )
+    pustaka_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a pack download may wait for a connection or data; the app's start-up "
+        "never waits longer than this for the whole pack.",
+    )
+    pustaka_manifest: Path | None = Field(
+        None, description="The regulation pack manifest; default: pustaka.yaml in corpus_dir."
+    )
     llm: str = Field(
         "",
         description="Optional chat model: `ollama:MODEL` or `openai:MODEL` (OpenAI-compatible). "
@@ -110,6 +124,15 @@ class Settings(BaseSettings):
     def upload_dir(self) -> Path:
         """Where documents uploaded in the app are written (inside the corpus)."""
         return self.corpus_dir / "unggahan"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.pustaka_manifest or self.corpus_dir / "pustaka.yaml"
+
+    @property
+    def regulation_dir(self) -> Path:
+        """Where the regulation pack is downloaded (inside the corpus, so it is ingested)."""
+        return self.corpus_dir / "regulasi"
 
     @property
     def lock_path(self) -> Path:

@@ -255,8 +255,18 @@ def test_the_structure_check_is_reported_by_ingest_and_kept_with_the_document(se
     assert by["regulasi/perdes-sukamaju-3-2023.txt"].warnings == ()
     docs = {d["source"]: d for d in kb.stats()["documents"]}
     bad, good = docs["regulasi/perdes-celah.txt"], docs["regulasi/perdes-sukamaju-3-2023.txt"]
-    assert (bad["pasal_found"], bad["pasal_expected"], bad["gaps"], bad["structure_ok"]) == (3, 4, ["2"], False)
-    assert (good["pasal_found"], good["pasal_expected"], good["gaps"], good["structure_ok"]) == (2, 2, [], True)
+    assert (bad["pasal_found"], bad["pasal_expected"], bad["gaps"], bad["structure_ok"]) == (
+        3,
+        4,
+        ["2"],
+        False,
+    )
+    assert (good["pasal_found"], good["pasal_expected"], good["gaps"], good["structure_ok"]) == (
+        2,
+        2,
+        [],
+        True,
+    )
     assert good["pages_without_text"] == [] and good["ocr_pages"] == []
 
 
