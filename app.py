@@ -44,7 +44,7 @@ log = logging.getLogger("app")
 EXAMPLES = [
     ("Apa dasar hukum kerja sama desa?", ("UU 6/2014",)),
     ("Bidang apa saja yang bisa dikerjasamakan oleh desa?", ("UU 6/2014",)),
-    ("Siapa yang menandatangani kerja sama antar-Desa?", ("PP 43/2014",)),
+    ("Siapa yang menandatangani kerja sama antar-Desa?", ("UU 6/2014",)),
     ("kalau kerja sama dengan pihak ketiga?", ("UU 6/2014",)),
 ]
 PACK_COLUMNS = ["Regulasi", "Judul", "Peran", "Status", "Laman resmi"]
