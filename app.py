@@ -287,19 +287,14 @@ class App:
 
     def fetch_pack(self, password: str, progress: Any = None) -> str:
         """Download the missing regulations of the pack, then ingest them (admin)."""
-        from ingest.fetch import fetch_pack
+        from ingest.fetch import fetch_configured
         from ingest.library import check_password
         from ingest.pipeline import ingest
-        from kb.pustaka import load_manifest
 
         try:
             check_password(self.settings, password)
-            results = fetch_pack(
-                load_manifest(self.settings.manifest_path),
-                self.settings.regulation_dir,
-                base_url=self.settings.pustaka_base_url,
-                timeout=self.settings.pustaka_timeout,
-                max_mb=self.settings.max_file_mb,
+            results = fetch_configured(
+                self.settings,
                 on_progress=(lambda rid, done, total: progress((done, total), desc=f"Unduh {rid}"))
                 if progress is not None
                 else None,
@@ -547,7 +542,7 @@ def prepare_index(app: App) -> None:
     """Ingest the shipped corpus when the index is empty or stale (progress on the console)."""
     from rich.console import Console
 
-    from ingest.console import ingest_with_progress, print_report
+    from ingest.console import ensure_pack, ingest_with_progress, print_report
     from kb.errors import IngestLockedError
 
     console = Console(stderr=True)
@@ -563,41 +558,6 @@ def prepare_index(app: App) -> None:
         return
     print_report(report, console)
     app.kb.retriever.refresh()
-
-
-def ensure_pack(settings: Settings, console: Any) -> None:
-    """On a fresh machine, download the regulation pack the corpus lacks, within the timeout:
-    offline it says so in one line and start-up goes on with what there is."""
-    import time
-
-    from ingest.console import fetch_with_progress, print_fetch
-    from kb.pustaka import PackState, load_manifest, status
-
-    if not settings.manifest_path.exists():
-        return
-    try:
-        missing = [
-            s.regulation.id
-            for s in status(load_manifest(settings.manifest_path), settings.regulation_dir)
-            if s.state in (PackState.MISSING, PackState.FAILED)
-        ]
-        if not missing:
-            return
-        console.print(
-            f"Mengunduh pustaka regulasi ({len(missing)} berkas, paling lama {settings.pustaka_timeout:g} dtk) …"
-        )
-        results = fetch_with_progress(
-            settings, console, missing, deadline=time.monotonic() + settings.pustaka_timeout
-        )
-    except KBError as exc:
-        console.print(f"Pustaka regulasi tidak diunduh: {exc.user_message}")
-        return
-    print_fetch(results, console)
-    if not all(r.ok for r in results):
-        console.print(
-            f"Regulasi yang belum ada dapat ditambahkan sendiri: simpan berkasnya di '{settings.regulation_dir}', "
-            "atau unggah di tab Dokumen, atau jalankan 'kb pustaka unduh' saat tersambung."
-        )
 
 
 def main() -> None:

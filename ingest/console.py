@@ -4,6 +4,7 @@ the app when it prepares the index at start-up."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from ingest.fetch import FetchResult, fetch_pack
+from ingest.fetch import FetchResult, fetch_configured
 from ingest.pipeline import ADDED, DUPLICATE, FAILED, REMOVED, SKIPPED, UPDATED, IngestReport, ingest
+from kb.errors import KBError
 from kb.settings import Settings
 
 STATUS_LABELS = {
@@ -79,9 +81,6 @@ def fetch_with_progress(
     settings: Settings, console: Console, ids: Sequence[str] = (), *, deadline: float | None = None
 ) -> list[FetchResult]:
     """Download the regulation pack (or the named regulations) with a progress bar per file."""
-    from kb.pustaka import load_manifest
-
-    manifest = load_manifest(settings.manifest_path)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -97,16 +96,7 @@ def fetch_with_progress(
                 tasks[rid] = progress.add_task(f"Unduh {rid}", total=total)
             progress.update(tasks[rid], completed=done, total=total)
 
-        return fetch_pack(
-            manifest,
-            settings.regulation_dir,
-            ids=ids,
-            base_url=settings.pustaka_base_url,
-            timeout=settings.pustaka_timeout,
-            max_mb=settings.max_file_mb,
-            deadline=deadline,
-            on_progress=on_progress,
-        )
+        return fetch_configured(settings, ids, deadline=deadline, on_progress=on_progress)
 
 
 def print_fetch(results: Sequence[FetchResult], console: Console) -> None:
@@ -118,3 +108,35 @@ def print_fetch(results: Sequence[FetchResult], console: Console) -> None:
     for r in results:
         mark = "[green]✓[/]" if r.ok else "[yellow]![/]"
         console.print(f"  {mark} {escape(r.message)}", highlight=False)
+
+
+def ensure_pack(settings: Settings, console: Console) -> None:
+    """On a fresh machine, download the regulation pack the corpus lacks, within the timeout:
+    offline it says so in one line and start-up goes on with what there is."""
+    from kb.pustaka import PackState, load_manifest, status
+
+    if not settings.manifest_path.exists():
+        return
+    try:
+        missing = [
+            s.regulation.id
+            for s in status(load_manifest(settings.manifest_path), settings.regulation_dir)
+            if s.state in (PackState.MISSING, PackState.FAILED)
+        ]
+        if not missing:
+            return
+        console.print(
+            f"Mengunduh pustaka regulasi ({len(missing)} berkas, paling lama {settings.pustaka_timeout:g} dtk) …"
+        )
+        results = fetch_with_progress(
+            settings, console, missing, deadline=time.monotonic() + settings.pustaka_timeout
+        )
+    except KBError as exc:
+        console.print(f"Pustaka regulasi tidak diunduh: {exc.user_message}")
+        return
+    print_fetch(results, console)
+    if not all(r.ok for r in results):
+        console.print(
+            f"Regulasi yang belum ada dapat ditambahkan sendiri: simpan berkasnya di '{settings.regulation_dir}', "
+            "atau unggah di tab Dokumen, atau jalankan 'kb pustaka unduh' saat tersambung."
+        )

@@ -33,7 +33,18 @@ from ingest.loaders import load_file
 from ingest.structure import check_regulation
 from kb.errors import DocumentError
 from kb.hashing import file_sha256
-from kb.pustaka import RECORD_NAME, Manifest, PackState, Regulation, Source, mirrored, read_record, status
+from kb.pustaka import (
+    RECORD_NAME,
+    Manifest,
+    PackState,
+    Regulation,
+    Source,
+    load_manifest,
+    mirrored,
+    read_record,
+    status,
+)
+from kb.settings import Settings
 
 PART_DIR = ".unduhan"
 # What a first request may wait between retries (seconds), doubled each time.
@@ -111,6 +122,26 @@ def fetch_pack(
                         )
                 break
     return results
+
+
+def fetch_configured(
+    settings: Settings,
+    ids: Sequence[str] = (),
+    *,
+    deadline: float | None = None,
+    on_progress: Progress | None = None,
+) -> list[FetchResult]:
+    """:func:`fetch_pack` with the manifest, folder, mirror and limits of ``settings``."""
+    return fetch_pack(
+        load_manifest(settings.manifest_path),
+        settings.regulation_dir,
+        ids=ids,
+        base_url=settings.pustaka_base_url,
+        timeout=settings.pustaka_timeout,
+        max_mb=settings.max_file_mb,
+        deadline=deadline,
+        on_progress=on_progress,
+    )
 
 
 def _fetch_one(
