@@ -400,21 +400,7 @@ class Answerer:
             m = u.hit.metadata
             label = source_label(m, u.ayat, u.angka)
             citations.append(
-                Citation(
-                    marker=n,
-                    regulation=m.get("regulation"),
-                    pasal=m.get("pasal"),
-                    ayat=u.ayat,
-                    angka=u.angka,
-                    doc_type=str(m.get("doc_type")),
-                    source=str(m.get("source")),
-                    title=str(m.get("title")),
-                    page=m.get("page"),
-                    text=u.text,
-                    chunk_id=u.hit.chunk_id,
-                    amended_by=m.get("amended_by"),
-                    label=label,
-                )
+                Citation.from_hit(u.hit, n, text=u.text, ayat=u.ayat, label=label, angka=u.angka)
             )
             if m.get("regulation") and m.get("pasal") and m.get("doc_type") == "regulasi":
                 entry = legal_citation(m, u.ayat, u.angka)

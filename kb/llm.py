@@ -147,20 +147,7 @@ def model_answer(text: str, extractive: Answer, hits: list[Hit]) -> Answer:
         h = hits[n - 1]
         m = h.metadata
         citations.append(
-            Citation(
-                marker=n,
-                regulation=m.get("regulation"),
-                pasal=m.get("pasal"),
-                ayat=m.get("ayat"),
-                doc_type=str(m.get("doc_type")),
-                source=str(m.get("source")),
-                title=str(m.get("title")),
-                page=m.get("page"),
-                text=h.text,
-                chunk_id=h.chunk_id,
-                amended_by=m.get("amended_by"),
-                label=source_label(m, m.get("ayat")),
-            )
+            Citation.from_hit(h, n, text=h.text, ayat=m.get("ayat"), label=source_label(m, m.get("ayat")))
         )
         if m.get("doc_type") == "regulasi" and m.get("pasal"):
             dasar.append(legal_citation(m))

@@ -113,6 +113,7 @@ def _citation_meta(c: Citation) -> dict[str, Any]:
         "page": c.page,
         "amended_by": c.amended_by,
         "doc_type": c.doc_type,
+        "ocr": c.ocr,
     }
 
 

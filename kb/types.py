@@ -121,6 +121,30 @@ class Citation:
     amended_by: str | None = None
     label: str = ""
     angka: str | None = None  # a definition's number in a Ketentuan Umum list ("Pasal 1 angka 4")
+    ocr: bool = False  # the quoted text was read by OCR: check it against the original
+
+    @classmethod
+    def from_hit(
+        cls, hit: Hit, marker: int, *, text: str, ayat: str | None, label: str, angka: str | None = None
+    ) -> Citation:
+        """The one way to cite a retrieved passage: provenance comes from the hit."""
+        m = hit.metadata
+        return cls(
+            marker=marker,
+            regulation=m.get("regulation"),
+            pasal=m.get("pasal"),
+            ayat=ayat,
+            doc_type=str(m.get("doc_type")),
+            source=str(m.get("source")),
+            title=str(m.get("title")),
+            page=m.get("page"),
+            text=text,
+            chunk_id=hit.chunk_id,
+            amended_by=m.get("amended_by"),
+            label=label,
+            angka=angka,
+            ocr=bool(m.get("ocr")),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -74,3 +74,40 @@ def test_plain_answer_has_dasar_hukum_and_disclaimer() -> None:
     text = answer_plain(_answer("isi"))
     assert "Dasar hukum:\n- UU No. 6 Tahun 2014 tentang Desa, Pasal 92 ayat (1)" in text
     assert "bukan pendapat hukum resmi" in text
+
+
+def test_a_passage_read_by_ocr_says_so_on_its_card() -> None:
+    from dataclasses import replace
+
+    answer = _answer("Kerja sama antar-Desa meliputi: a. pengembangan usaha bersama.")
+    ocr_answer = replace(answer, citations=tuple(replace(c, ocr=True) for c in answer.citations))
+    assert "teks hasil OCR, periksa naskah asli" in citation_cards(ocr_answer, "usaha")
+    assert "teks hasil OCR" not in citation_cards(answer, "usaha")
+    hit = Hit(
+        "c1",
+        "Kerja sama.",
+        1.0,
+        {"doc_type": "regulasi", "regulation": "UU 6/2014", "pasal": "92", "ocr": True},
+    )
+    assert "teks hasil OCR, periksa naskah asli" in hit_cards([hit], "kerja")
+
+
+def test_citation_from_hit_carries_the_provenance_and_the_ocr_mark() -> None:
+    hit = Hit(
+        "c9",
+        "…",
+        1.0,
+        {"doc_type": "regulasi", "regulation": "UU 6/2014", "pasal": "1", "page": 2, "ocr": True},
+    )
+    c = Citation.from_hit(
+        hit, 1, text="(1) Desa adalah …", ayat=None, label="UU 6/2014 Pasal 1 angka 1", angka="1"
+    )
+    assert (c.regulation, c.pasal, c.angka, c.page, c.ocr, c.chunk_id) == (
+        "UU 6/2014",
+        "1",
+        "1",
+        2,
+        True,
+        "c9",
+    )
+    assert c.to_json()["ocr"] is True
