@@ -159,11 +159,19 @@ def page_number_shapes(pages: Sequence[Page]) -> set[str]:
     return out
 
 
-def clean_page_text(text: str, repeated: set[str] | None = None, page_shapes: set[str] | None = None) -> str:
+def clean_page_text(
+    text: str,
+    repeated: set[str] | None = None,
+    page_shapes: set[str] | None = None,
+    *,
+    title_page: bool = False,
+) -> str:
     """Drop furniture lines, stamps and catchwords from one page's text.
 
     ``repeated`` are text keys of running headers/footers, ``page_shapes`` shape keys of
     page-number forms (both from :func:`clean_pages`); a shape is removed at page edges only.
+    On the ``title_page`` the capitalised top lines are the title block, never a running
+    header, even when later pages repeat its first line as one ("PERATURAN DESA MEKARSARI").
     """
     repeated = repeated or set()
     page_shapes = page_shapes or set()
@@ -174,12 +182,16 @@ def clean_page_text(text: str, repeated: set[str] | None = None, page_shapes: se
     lines = text.split("\n")
     filled = [i for i, ln in enumerate(lines) if ln.strip()]
     edge = set(filled[:EDGE_LINES] + filled[-EDGE_LINES:])
+    # the title block is set in capitals; a footer that pypdf reads first is not
+    title = {i for i in filled[:EDGE_LINES] if lines[i].isupper()} if title_page else set()
 
     def furniture(i: int) -> bool:
         line = lines[i]
         if is_furniture_line(line):
             return True
         if is_structural_line(line):
+            return False
+        if i in title:
             return False
         return _text_key(line) in repeated or (i in edge and _shape_key(line) in page_shapes)
 
@@ -215,7 +227,10 @@ def clean_pages(pages: Sequence[Page]) -> list[Page]:
     """Remove furniture from every page, including lines repeated across pages."""
     repeated = repeated_lines(pages)
     shapes = page_number_shapes(pages)
-    cleaned = [Page(p.number, clean_page_text(p.text, repeated, shapes)) for p in pages]
+    cleaned = [
+        Page(p.number, clean_page_text(p.text, repeated, shapes, title_page=i == 0))
+        for i, p in enumerate(pages)
+    ]
     # a catchword without dots: the page's last line repeats the first words of the next page
     out = []
     for page, nxt in zip(cleaned, [*cleaned[1:], None], strict=True):

@@ -167,6 +167,11 @@ def _find_jenis(block: str, start: int = 0) -> tuple[re.Match[str], str, str] | 
 def parse_identity(text: str) -> Identity | None:
     """Read jenis, nomor, tahun and tentang from the title block; None if not a regulation."""
     head = re.sub(r"\s+", " ", strip_marks(text[:4000])).upper()
+    # the identity stands in the title block, before the konsiderans: a title lost in the
+    # scan must not be replaced by a regulation the Mengingat cites
+    # ("Menimbang : a. bahwa …"; OCR may put the bare labels above the title)
+    konsiderans = re.search(r"\bMENIMBANG\s*:?\s*(?:[A-Z1]\s?[.)]\s*)?BAHWA\b", head)
+    head = head[: konsiderans.start()] if konsiderans else head
     head = head.replace("UNDANG- UNDANG", "UNDANG-UNDANG").replace("UNDANGUNDANG", "UNDANG-UNDANG")
     found = _find_jenis(head)
     if not found:

@@ -162,12 +162,15 @@ def expected_text(reg: GenRegulation) -> dict[str, str]:
     return out
 
 
-def render_pdf(reg: GenRegulation, path: Path, *, seed: int, lines_per_page: int = 28) -> Path:
+def render_pdf(
+    reg: GenRegulation, path: Path, *, seed: int, lines_per_page: int = 28, running_title: bool = False
+) -> Path:
     """Lay the regulation out on A4 pages with furniture; Pasal headings land at page edges.
 
     Each page has a running header, a page number ("- n -"), a footer repeated on every page
     and a page-number form ("Halaman n dari N"), and a catchword at the foot of every page
-    that does not end the text. Before a Pasal heading a page is ended early (the heading
+    that does not end the text (``running_title``: the header is the title's first line, as
+    in Perda and Perdes prints, the same text as the title block of page 1). Before a Pasal heading a page is ended early (the heading
     opens the next page) or the heading is written as the last line of its page.
     """
     from reportlab.lib.pagesizes import A4
@@ -194,7 +197,8 @@ def render_pdf(reg: GenRegulation, path: Path, *, seed: int, lines_per_page: int
     for i, lines in enumerate(pages, 1):
         c.setFont("Helvetica", 10)
         y = height - 40
-        for header in ("PRESIDEN", "REPUBLIK INDONESIA") if i > 1 else ():
+        headers = (reg.kind_line,) if running_title else ("PRESIDEN", "REPUBLIK INDONESIA")
+        for header in headers if i > 1 else ():
             c.drawCentredString(width / 2, y, header)
             y -= 14
         if i > 1:

@@ -44,7 +44,9 @@ def _similar(a: str, b: str) -> float:
 @given(seed=st.integers(0, 10**6))
 def test_a_generated_regulation_pdf_parses_back_to_its_structure(seed: int, tmp_path: Path) -> None:
     source = generate(seed, max_pasal_per_bab=8)
-    reg, raw = _parse_file(render_pdf(source, tmp_path / f"gen-{seed}.pdf", seed=seed))
+    # every other document repeats its title's first line as the running header of each page
+    path = render_pdf(source, tmp_path / f"gen-{seed}.pdf", seed=seed, running_title=seed % 2 == 0)
+    reg, raw = _parse_file(path)
     assert reg.identity.regulation == source.expected_id
     expected = expected_text(source)
     assert [a.number for a in reg.articles] == list(expected)
@@ -170,3 +172,14 @@ def test_the_check_reports_headings_the_parse_lost() -> None:
 def test_a_note_quoting_a_pasal_or_two_is_not_reported() -> None:
     check = check_unparsed("Catatan.\nPasal 92\nKerja sama desa.\n", None)
     assert check.ok and check.problems() == []
+
+
+def test_a_lost_title_block_gives_no_identity_rather_than_one_from_the_mengingat() -> None:
+    text = (
+        "Menimbang : a. bahwa kerja sama desa perlu diatur;\n"
+        "Mengingat : 1. Undang-Undang Nomor 6 Tahun 2014 tentang Desa;\nMEMUTUSKAN:\nPasal 1\nIsi.\n"
+    )
+    assert parse_identity(text) is None
+    titled = "PERATURAN DESA MEKARSARI\nNOMOR 6 TAHUN 2020\nTENTANG\nKERJA SAMA DESA\n" + text
+    identity = parse_identity(titled)
+    assert identity is not None and identity.regulation == "Perdes Mekarsari 6/2020"
