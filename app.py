@@ -47,7 +47,7 @@ EXAMPLES = [
     ("Siapa yang menandatangani kerja sama antar-Desa?", ("UU 6/2014",)),
     ("kalau kerja sama dengan pihak ketiga?", ("UU 6/2014",)),
 ]
-PACK_COLUMNS = ["Regulasi", "Judul", "Peran", "Status", "Laman resmi"]
+PACK_COLUMNS = ["Regulasi", "Status", "Peran", "Judul", "Laman resmi"]
 ROLES = {"core": "inti", "amending": "perubahan", "related": "terkait"}
 DOC_TYPES = [
     ("Semua jenis", ""),
@@ -488,7 +488,12 @@ def build(app: App) -> gr.Blocks:
 
                 gr.Markdown("### Pustaka regulasi")
                 pack = gr.Dataframe(
-                    lib.pack, headers=PACK_COLUMNS, interactive=False, wrap=True, elem_id="pack"
+                    lib.pack,
+                    headers=PACK_COLUMNS,
+                    interactive=False,
+                    wrap=True,
+                    elem_id="pack",
+                    column_widths=["14%", "22%", "9%", "35%", "20%"],
                 )
                 pack_btn = gr.Button(
                     "Unduh regulasi pustaka yang belum ada", interactive=app.admin, elem_id="pack-download"

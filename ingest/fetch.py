@@ -95,7 +95,7 @@ def fetch_pack(
             if reg.id not in wanted:
                 continue
             if st.state == PackState.MANUAL:
-                results.append(FetchResult(reg.id, False, st.hint() + ".", manual=True))
+                results.append(FetchResult(reg.id, False, f"{reg.id} belum ada: {st.hint()}.", manual=True))
                 continue
             if st.state == PackState.PRESENT:
                 results.append(FetchResult(reg.id, True, f"{reg.id}: sudah ada dan terverifikasi.", st.path))

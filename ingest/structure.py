@@ -52,11 +52,12 @@ class StructureCheck:
     headings_seen: int = 0
     cited: int = 0
     ocr_problem: str = ""  # why the pages without text could not be OCR'd
+    empty: tuple[str, ...] = ()  # Pasal whose heading was found with no text under it
 
     @property
     def ok(self) -> bool:
         structure = not self.gaps and self.pasal_found >= self.pasal_expected
-        return structure and not self.pages_without_text
+        return structure and not self.pages_without_text and not self.empty
 
     def problems(self) -> list[str]:
         """Indonesian sentences, one per fault; empty when the check passes."""
@@ -77,6 +78,11 @@ class StructureCheck:
             out.append(
                 f"{name}: {self.pasal_found} Pasal terbaca dari ±{self.pasal_expected} judul Pasal — periksa berkas."
             )
+        if self.empty:
+            out.append(
+                f"{name}: Pasal {', '.join(self.empty[:10])} terbaca tanpa isi (teks hilang di berkas) — "
+                "periksa naskah aslinya."
+            )
         if self.pages_without_text:
             why = self.ocr_problem or "hasil pindai tanpa OCR"
             out.append(
@@ -90,6 +96,7 @@ class StructureCheck:
             "pasal_found": self.pasal_found,
             "pasal_expected": self.pasal_expected,
             "structure_gaps": ", ".join(self.gaps),
+            "structure_empty": ", ".join(self.empty),
             "structure_ok": self.ok,
             "structure_problems": " ".join(self.problems()),
             "pages_without_text": ", ".join(map(str, self.pages_without_text)),
@@ -144,8 +151,10 @@ def check_regulation(
         expected = max(max(ints, default=0), len(seen))
         if cited > found + max(3, CITED_MARGIN * found):
             expected = max(expected, cited)
+    empty = tuple(a.number for a in reg.articles if not a.text.strip())
     return StructureCheck(
         regulation=reg.identity.regulation,
+        empty=empty,
         pasal_found=found,
         pasal_expected=expected,
         gaps=tuple(gaps),

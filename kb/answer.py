@@ -24,7 +24,7 @@ from kb.intent import DELEGATION, FRAMING, INTENT_CUES, detect_intent
 from kb.legaltext import list_items, split_ayat
 from kb.lexical import analyse
 from kb.naming import legal_citation, source_label
-from kb.pustaka import missing_from_pack
+from kb.pustaka import missing_from_pack, pack_note
 from kb.types import REFUSAL, SECTION_BODY, Answer, Citation, Hit
 
 # Evidence needed to answer, calibrated on the dev set's out-of-scope questions (see
@@ -271,7 +271,7 @@ class Answerer:
             self.kb.settings.manifest_path, self.kb.settings.regulation_dir, set(regs)
         )
         if missing:
-            cover += ". Yang mungkin menjawab tetapi " + "; ".join(missing)
+            cover += ". " + pack_note(missing)
         return Answer(question, standalone, f"{REFUSAL} {cover}.", True, intent=intent)
 
     def _select(

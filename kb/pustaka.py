@@ -119,11 +119,8 @@ class PackStatus:
         """What to tell a user who needs this regulation (Indonesian)."""
         r = self.regulation
         if self.state == PackState.MANUAL:
-            return (
-                f"{r.id} belum ada di basis pengetahuan — unduh dari {r.page} lalu simpan di folder "
-                "regulasi korpus atau unggah di tab Dokumen"
-            )
-        return f"{r.id} belum ada di basis pengetahuan — jalankan 'kb pustaka unduh' atau unduh dari {r.page}"
+            return f"{r.id} (unduh dari {r.page}, lalu simpan di folder regulasi korpus atau unggah di tab Dokumen)"
+        return f"{r.id} (jalankan 'kb pustaka unduh', atau unduh dari {r.page})"
 
 
 def read_record(folder: Path) -> dict[str, dict[str, str]]:
@@ -165,3 +162,8 @@ def missing_from_pack(manifest_path: Path, folder: Path, indexed: set[str]) -> l
     except ConfigError:
         return []
     return [r.hint() for r in rows if r.regulation.id not in indexed]
+
+
+def pack_note(hints: list[str]) -> str:
+    """One sentence naming the pack's regulations the index lacks (for refusals)."""
+    return "Regulasi pustaka yang belum ada di basis pengetahuan: " + "; ".join(hints) if hints else ""

@@ -213,7 +213,8 @@ def test_the_app_on_a_fresh_clone_fetches_the_pack_and_answers_its_examples(
         refused = client.predict(
             "Berapa tarif pajak kendaraan bermotor tahun 2031?", [], "", "", api_name="/ask"
         )
-        assert refused["refused"] and "Permendagri 96/2017 belum ada" in refused["answer"]
+        assert refused["refused"] and "belum ada di basis pengetahuan: " in refused["answer"]
+        assert "Permendagri 96/2017 (unduh dari https://peraturan.go.id/" in refused["answer"]
 
 
 @pytest.mark.slow

@@ -98,8 +98,13 @@ def test_every_reference_regulation_passes_the_structure_check(path: Path) -> No
     reg, raw = _reference(path)
     check = check_regulation(reg, raw)
     assert check.gaps == ()
-    assert check.ok, check.problems()
     assert check.pasal_found > 0
+    if path.name == "uu-23-2014.txt":
+        # the source text has "Pasal 274" followed directly by the next Bagian: its wording is
+        # missing from that file, and the check says so
+        assert check.empty == ("274",) and "Pasal 274 terbaca tanpa isi" in check.problems()[0]
+    else:
+        assert check.ok, check.problems()
 
 
 @pytest.mark.parametrize(
