@@ -96,7 +96,6 @@ class StructureCheck:
             "pasal_found": self.pasal_found,
             "pasal_expected": self.pasal_expected,
             "structure_gaps": ", ".join(self.gaps),
-            "structure_empty": ", ".join(self.empty),
             "structure_ok": self.ok,
             "structure_problems": " ".join(self.problems()),
             "pages_without_text": ", ".join(map(str, self.pages_without_text)),
