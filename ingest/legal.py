@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.clean import PAGE_MARK, strip_marks
+from kb.law import RegulationId, display_case
 from kb.legaltext import normalise_ayat_markers, split_ayat
 
 # --- identity -------------------------------------------------------------------------
@@ -81,43 +82,9 @@ _OCR_DIGITS = str.maketrans(
         "B": "8",
     }
 )
-_SMALL_WORDS = {
-    "atas",
-    "dan",
-    "tentang",
-    "di",
-    "ke",
-    "dari",
-    "yang",
-    "untuk",
-    "pada",
-    "dalam",
-    "serta",
-    "atau",
-    "dengan",
-    "bagi",
-    "oleh",
-}
-_KEEP_UPPER = {"BUM", "APB", "RPJM", "RKP", "BPD", "ADD", "DPR", "DPRD", "NKRI", "II", "III", "IV"}
-
-
 def ocr_number(raw: str) -> str:
     """'2OI4' -> '2014', '4l' -> '41': digits misread by OCR, for nomor and tahun."""
     return raw.translate(_OCR_DIGITS)
-
-
-def display_case(text: str) -> str:
-    """'PERUBAHAN ATAS PERATURAN PEMERINTAH' -> 'Perubahan atas Peraturan Pemerintah'."""
-    words = []
-    for i, w in enumerate(text.split()):
-        core = w.strip(",.;:()")
-        if core.upper() in _KEEP_UPPER:
-            words.append(w.upper())
-        elif i > 0 and core.lower() in _SMALL_WORDS:
-            words.append(w.lower())
-        else:
-            words.append("-".join(p[:1].upper() + p[1:].lower() for p in w.split("-")))
-    return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -143,13 +110,8 @@ class Identity:
 
 
 def _regulation_id(short: str, place: str | None, lvl: str | None, nomor: str, tahun: str) -> str:
-    if short == "Perda" and place:
-        return f"Perda {display_case(lvl or '')} {display_case(place)} {nomor}/{tahun}".replace("  ", " ")
-    if short in ("Perbup", "Perwal", "Pergub", "Perdes", "Perkades") and place:
-        return f"{short} {display_case(place)} {nomor}/{tahun}"
-    if short == "Permen" and place:
-        return f"Permen {display_case(place)} {nomor}/{tahun}"
-    return f"{short} {nomor}/{tahun}"
+    where = f"{lvl} {place}" if lvl and place else place
+    return str(RegulationId.of(short, nomor, tahun, where))
 
 
 _NOMOR_TAHUN = r"NOMOR\s+(?P<nomor>[0-9OoIlL|TSZ]{1,4})\s+TAHUN\s+(?P<tahun>[0-9OoIlL|TSZ]{4})"

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from kb.law import find_regional_reference
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -75,6 +77,10 @@ def _kind_ref(kinds: dict[str, str], pattern: str) -> re.Pattern[str]:
 def parse_regulation_ref(text: str) -> tuple[str | None, str]:
     """Find a regulation reference; return its canonical id and the text with the id
     written canonically (so both retrievers see 'UU 6/2014')."""
+    regional = find_regional_reference(text)
+    if regional:
+        rid, start, end = regional
+        return str(rid), text[:start] + str(rid) + text[end:]
     vocab = vocabulary()
     m = _kind_ref(vocab.kinds, vocab.kinds_pattern).search(text)
     if m:
