@@ -82,6 +82,8 @@ _OCR_DIGITS = str.maketrans(
         "B": "8",
     }
 )
+
+
 def ocr_number(raw: str) -> str:
     """'2OI4' -> '2014', '4l' -> '41': digits misread by OCR, for nomor and tahun."""
     return raw.translate(_OCR_DIGITS)
