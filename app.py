@@ -281,7 +281,7 @@ class App:
             else:
                 state = f"⚠️ {r.state.value}"
             out.append(
-                [r.regulation.id, r.regulation.title, ROLES[r.regulation.role], state, r.regulation.page]
+                [r.regulation.id, state, ROLES[r.regulation.role], r.regulation.title, r.regulation.page]
             )
         return out
 
