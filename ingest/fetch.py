@@ -253,7 +253,8 @@ def _total(resp: httpx.Response, offset: int) -> int | None:
 
 def _verify(part: Path, source: Source, reg: Regulation) -> str:
     """Check a downloaded file; returns its sha256. Raises _Rejected with the reason."""
-    head = part.read_bytes()[:2048]
+    with part.open("rb") as f:
+        head = f.read(2048)
     if source.format == "pdf" and b"%PDF" not in head[:1024]:
         kind = "halaman HTML" if b"<html" in head.lower() or b"<!doctype" in head.lower() else "bukan PDF"
         raise _Rejected(f"{reg.id}: berkas yang diterima {kind}, bukan PDF peraturan.")

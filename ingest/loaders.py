@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from ingest.ocr import OcrResult, needs_ocr, ocr_pdf_pages
+from ingest.structure import page_list
 from kb.errors import DocumentError
 from kb.hashing import file_sha256
 from kb.types import LoadedDocument, Page
@@ -66,10 +66,6 @@ class _PdfText:
     ocr_problem: str = ""  # why OCR could not read the pages without text
 
 
-def _page_list(pages: Sequence[int]) -> str:
-    return ", ".join(map(str, pages[:12])) + (f" … ({len(pages)} halaman)" if len(pages) > 12 else "")
-
-
 def _ocr_missing_text(path: Path, source: str, pages: list[Page], ocr_lang: str | None) -> _PdfText:
     """OCR the pages without a usable text layer; name those that stay without text."""
     todo = [p.number for p in pages if needs_ocr(p.text)]
@@ -85,7 +81,7 @@ def _ocr_missing_text(path: Path, source: str, pages: list[Page], ocr_lang: str 
     warnings = []
     if without:
         warnings.append(
-            f"'{source}': halaman {_page_list(without)} tanpa lapisan teks dan tidak terbaca OCR"
+            f"'{source}': halaman {page_list(without)} tanpa lapisan teks dan tidak terbaca OCR"
             + (f" ({result.reason})." if result.reason else ".")
         )
     return _PdfText(pages, warnings, tuple(sorted(texts)), without, result.reason)

@@ -19,7 +19,7 @@ report tells the user what to check. It is carried on every chunk of the documen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,7 +86,7 @@ class StructureCheck:
         if self.pages_without_text:
             why = self.ocr_problem or "hasil pindai tanpa OCR"
             out.append(
-                f"{name}: halaman {_page_list(self.pages_without_text)} tidak berisi teks yang terbaca ({why})."
+                f"{name}: halaman {page_list(self.pages_without_text)} tidak berisi teks yang terbaca ({why})."
             )
         return out
 
@@ -103,7 +103,8 @@ class StructureCheck:
         }
 
 
-def _page_list(pages: tuple[int, ...]) -> str:
+def page_list(pages: Sequence[int]) -> str:
+    """'3, 4, 7' — at most 12 pages named, then how many in all."""
     return ", ".join(map(str, pages[:12])) + (f" … ({len(pages)} halaman)" if len(pages) > 12 else "")
 
 
