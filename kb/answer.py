@@ -22,7 +22,7 @@ from typing import Any
 from kb.followup import standalone_question
 from kb.intent import DELEGATION, FRAMING, INTENT_CUES, detect_intent
 from kb.legaltext import list_items, split_ayat
-from kb.lexical import analyse
+from kb.lexical import analyse, matched_terms
 from kb.naming import legal_citation, source_label
 from kb.pustaka import missing_from_pack, pack_note
 from kb.types import REFUSAL, SECTION_BODY, Answer, Citation, Hit
@@ -279,7 +279,8 @@ class Answerer:
     ) -> list[_Unit]:
         lexical = self.kb.retriever.lexical
         # the words that frame the question ("dasar hukum", "apa saja") are not its content
-        terms = set(analyse(FRAMING.sub(" ", query_text))) or set(analyse(query_text))
+        ordered = analyse(FRAMING.sub(" ", query_text)) or analyse(query_text)
+        terms = set(ordered)
         total = sum(lexical.idf(t) for t in terms) or 1.0
         units = [u for rank, h in enumerate(hits) for u in _units(h, rank)]
         if intent == "definisi":
@@ -313,7 +314,7 @@ class Answerer:
             # an enumeration answers through one of its items: words scattered over
             # different items ("fasilitasi" in one, "pelaksanaan" in another) are no answer
             overlap = max(
-                (terms & set(analyse(item + " " + head)) for item in list_items(u.text)),
+                (matched_terms(ordered, analyse(item + " " + head)) for item in list_items(u.text)),
                 key=lambda found: sum(lexical.idf(t) for t in found),
             )
             u.coverage = u.score = sum(lexical.idf(t) for t in overlap) / total
@@ -345,6 +346,14 @@ class Answerer:
             units = [first, *(u for u in units if u is not first)]
         if intent == "dasar_hukum":
             return self._with_versions(_legal_basis(units), hits)
+        # a note restates the law: when regulations answer the question as fully as the
+        # note does, the highest of them is the answer, the note at most a further passage
+        if units[0].hit.metadata.get("doc_type") != "regulasi":
+            full = units[0].coverage
+            law = [u for u in units if u.hit.metadata.get("doc_type") == "regulasi" and u.coverage >= full]
+            if law:
+                first = min(law, key=lambda u: (-_hierarchy(u.hit.metadata.get("regulation")), -u.score))
+                units = [first, *(u for u in units if u is not first)]
         best = units[0]
         chosen = [best]
         # when even the best passage answers only part of the question, quoting more

@@ -369,3 +369,14 @@ def test_llm_mode_follow_ups_use_the_model_and_fall_back_to_rules(answerer: Answ
     )
     assert "pihak ketiga" in fallback.standalone_question
     assert fallback.notice == FALLBACK_NOTICE and not fallback.refused
+
+
+@pytest.mark.slow
+def test_a_note_answering_as_fully_as_the_law_comes_after_it(answerer: Answerer):
+    """The note names the bidang in the question's own word ("dikerjasamakan"); UU 6/2014
+    Pasal 92 ayat (1) says "kerja sama", the compound apart: it covers the question as
+    fully and is the law, so it is quoted first."""
+    ans = answerer.ask("Bidang apa saja yang bisa dikerjasamakan oleh desa?")
+    first = ans.citations[0]
+    assert (first.regulation, first.pasal, first.ayat) == ("UU 6/2014", "92", "1")
+    assert ans.dasar_hukum[0].startswith("UU No. 6 Tahun 2014 tentang Desa, Pasal 92 ayat (1)")

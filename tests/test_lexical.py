@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.lexical import LexicalIndex, analyse
+from kb.lexical import LexicalIndex, analyse, compound_split, matched_terms, stem
 
 
 def test_analysis_stems_and_keeps_domain_words():
@@ -69,3 +69,39 @@ def test_a_chunk_holding_every_term_of_the_question_outranks_a_shorter_one_holdi
     )
     hits = idx.search("siapa berwenang mengangkat dan memberhentikan perangkat desa", 2)
     assert [h.chunk_id for h in hits] == ["long", "short"]
+
+
+def test_an_affixed_compound_stems_to_its_two_roots():
+    """Sastrawi's dictionary holds roots, not compounds: it leaves these words whole."""
+    assert stem("dikerjasamakan") == stem("bekerjasama") == stem("kerjasamanya") == "kerjasama"
+    assert stem("ditandatangani") == stem("penandatanganan") == "tandatangan"
+    assert stem("dipertanggungjawabkan") == "tanggungjawab"
+    assert stem("musyawarah") == "musyawarah" and stem("banjarnegara") == "banjarnegara"
+
+
+def test_a_compound_meets_its_other_spelling_in_both_directions(tmp_path: Path):
+    assert matched_terms(analyse("bidang yang dikerjasamakan"), analyse("Kerja sama meliputi bidang")) == {
+        "bidang",
+        "kerjasama",
+    }
+    assert matched_terms(analyse("tanda tangan kepala desa"), analyse("ditandatangani kepala Desa")) >= {
+        "tanda",
+        "tangan",
+        "kepala",
+    }
+    idx = LexicalIndex(tmp_path / "bm25")
+    idx.build(
+        ["law", "note", "other", "x"],
+        [
+            "Pasal 92 Kerja sama antar-Desa meliputi bidang keamanan. Kerja sama dengan pihak ketiga.",
+            "Catatan: bidang yang dikerjasamakan desa.",
+            "Pasal 7 Kepala Desa bekerja di bidang pemerintahan, sama dengan perangkat.",
+            "Pasal 8 Kerja sama Desa.",
+        ],
+        [{}, {}, {}, {}],
+    )
+    assert compound_split("kerjasama", idx.df) == ("kerja", "sama")
+    assert compound_split("musyawarah", idx.df) is None
+    found = [h.chunk_id for h in idx.search("bidang apa yang dikerjasamakan", 4)]
+    assert found[:2] == ["note", "law"] and "x" in found  # "kerja sama" counts as the word asked
+    assert idx.unknown_terms("dikerjasamakan") == []
