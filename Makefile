@@ -16,13 +16,13 @@ run: setup
 test: setup
 	@bash scripts/browser.sh
 	.venv/bin/ruff check .
-	.venv/bin/mypy kb ingest app.py
+	.venv/bin/mypy kb ingest app.py cli.py
 	.venv/bin/python -m pytest
 
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy kb ingest app.py
+	.venv/bin/mypy kb ingest app.py cli.py
 
 bench: setup
 	.venv/bin/python bench/ingest_bench.py

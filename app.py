@@ -167,21 +167,18 @@ class App:
             {"role": "assistant", "content": THINKING},
         ]
         yield chat, gr.skip(), history, gr.skip(), gr.skip(), ""
-        final: Answer | None = None
         try:
-            for event in self.answerer.ask_stream(
+            stream = self.answerer.ask_stream(
                 message, history, doc_type=doc_type or None, regulation=regulation or None
-            ):
-                if isinstance(event, Answer):
-                    final = event
-                else:
-                    chat[-1] = {"role": "assistant", "content": render.escape_markdown(event)}
-                    yield chat, gr.skip(), history, gr.skip(), gr.skip(), ""
+            )
+            for text in stream:
+                chat[-1] = {"role": "assistant", "content": render.escape_markdown(text)}
+                yield chat, gr.skip(), history, gr.skip(), gr.skip(), ""
+            final = stream.answer()
         except KBError as exc:
             chat[-1] = {"role": "assistant", "content": f"⚠️ {render.escape_markdown(exc.user_message)}"}
             yield chat, gr.skip(), history, gr.skip(), gr.skip(), ""
             return
-        assert final is not None
         chat[-1] = {"role": "assistant", "content": render.answer_markdown(final)}
         history = [*history, final.standalone_question]
         sources = render.citation_cards(final, final.standalone_question)
@@ -300,8 +297,13 @@ class App:
                 else None,
             )
             if any(r.downloaded for r in results):
-                ingest([self.settings.regulation_dir], self.settings, self.kb.store, self.kb.embedder)
-                self.kb.retriever.refresh()
+                ingest(
+                    [self.settings.regulation_dir],
+                    self.settings,
+                    self.kb.store,
+                    self.kb.embedder,
+                    retriever=self.kb.retriever,
+                )
         except KBError as exc:
             return f"⚠️ {exc.user_message}"
         return "\n".join(f"- {'✓' if r.ok else '⚠️'} {render.escape_markdown(r.message)}" for r in results)
@@ -562,7 +564,6 @@ def prepare_index(app: App) -> None:
         console.print(exc.user_message + " Aplikasi memakai indeks yang ada.")
         return
     print_report(report, console)
-    app.kb.retriever.refresh()
 
 
 def main() -> None:

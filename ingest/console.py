@@ -57,6 +57,7 @@ def ingest_with_progress(
             on_start=lambda n: progress.update(files_task, total=n),
             on_file=lambda r: progress.advance(files_task),
             on_chunks=lambda n: progress.advance(chunk_task, n),
+            retriever=kb.retriever,
         )
 
 

@@ -125,7 +125,7 @@ def upload_documents(
             refused.append(FileResult(safe_name(up.name), FAILED, message=exc.user_message))
     report = IngestReport()
     if stored:
-        report = ingest(stored, settings, kb.store, kb.embedder, on_file=on_file)
+        report = ingest(stored, settings, kb.store, kb.embedder, on_file=on_file, retriever=kb.retriever)
     for r in report.failed:  # a file that cannot be ingested does not stay in the corpus
         path = settings.corpus_dir / r.source
         if path.resolve().parent == settings.upload_dir.resolve():
@@ -134,7 +134,6 @@ def upload_documents(
         if on_file:
             on_file(r)
     report.results[:0] = refused
-    kb.retriever.refresh()
     return report
 
 

@@ -250,8 +250,11 @@ def ingest(
     on_file: Callable[[FileResult], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_chunks: Callable[[int], None] | None = None,
+    retriever: HybridRetriever | None = None,
 ) -> IngestReport:
-    """Bring the index in step with the files under ``paths``."""
+    """Bring the index in step with the files under ``paths``. BM25 is rebuilt at the end,
+    through ``retriever`` when the caller serves searches with one (it then searches the
+    new index at once, without reading the store again)."""
     report = IngestReport()
     t0 = time.perf_counter()
 
@@ -364,7 +367,7 @@ def ingest(
             if r.status in (ADDED, UPDATED, SKIPPED) and (names or had) and ", ".join(sorted(names)) != had:
                 store.update_source(r.source, duplicates=", ".join(sorted(names)))
         # BM25 follows the store (a crash before this line is repaired on next load)
-        HybridRetriever(settings, store, embedder).refresh()
+        (retriever or HybridRetriever(settings, store, embedder)).refresh()
     report.seconds = time.perf_counter() - t0
     return report
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from kb.followup import standalone_question
 from kb.intent import DELEGATION, FRAMING, INTENT_CUES, detect_intent
@@ -25,7 +25,9 @@ from kb.legaltext import list_items, split_ayat
 from kb.lexical import analyse, matched_terms
 from kb.naming import legal_citation, source_label
 from kb.pustaka import missing_from_pack, pack_note
-from kb.types import REFUSAL, SECTION_BODY, Answer, Citation, Hit
+from kb.retrieve import RetrievalResult
+from kb.settings import Settings
+from kb.types import REFUSAL, SECTION_BODY, Answer, AnswerStream, Citation, DocumentSummary, Hit
 
 # Evidence needed to answer, calibrated on the dev set's out-of-scope questions (see
 # BENCHMARKS.md): e5 cosine of the nearest chunk. Out-of-scope questions scored 0.824 and
@@ -185,10 +187,25 @@ def _pasal_key(u: _Unit) -> tuple[str, str]:
     return str(u.hit.metadata.get("regulation")), str(u.hit.metadata.get("pasal"))
 
 
-class Answerer:
-    """Answers questions from a :class:`kb.base.KnowledgeBase` (extractive by default)."""
+class Sources(Protocol):
+    """What answering needs of a knowledge base (:class:`kb.base.KnowledgeBase` is one):
+    retrieval with its amendments resolved, term weights, and the document list."""
 
-    def __init__(self, kb: Any, chat_model: Any = None) -> None:
+    settings: Settings
+
+    def retrieve(
+        self, query: str, k: int | None = None, *, doc_type: str | None = None, regulation: str | None = None
+    ) -> RetrievalResult: ...
+
+    def idf(self, term: str) -> float: ...
+
+    def documents(self) -> list[DocumentSummary]: ...
+
+
+class Answerer:
+    """Answers questions from a knowledge base (extractive by default)."""
+
+    def __init__(self, kb: Sources, chat_model: Any = None) -> None:
         self.kb = kb
         self.chat_model = chat_model
 
@@ -200,12 +217,7 @@ class Answerer:
         doc_type: str | None = None,
         regulation: str | None = None,
     ) -> Answer:
-        final: Answer | None = None
-        for event in self.ask_stream(question, history, doc_type=doc_type, regulation=regulation):
-            if isinstance(event, Answer):
-                final = event
-        assert final is not None
-        return final
+        return self.ask_stream(question, history, doc_type=doc_type, regulation=regulation).answer()
 
     def ask_stream(
         self,
@@ -214,9 +226,14 @@ class Answerer:
         *,
         doc_type: str | None = None,
         regulation: str | None = None,
+    ) -> AnswerStream:
+        """The answer as it is made: the chat model's text as it grows (only with a chat
+        model), then :meth:`AnswerStream.answer`, the checked :class:`Answer`."""
+        return AnswerStream(self._events(question, history, doc_type, regulation))
+
+    def _events(
+        self, question: str, history: Sequence[str], doc_type: str | None, regulation: str | None
     ) -> Iterator[str | Answer]:
-        """The chat model's text as it grows (only with a chat model), then the final,
-        checked :class:`Answer` (always last, always exactly once)."""
         standalone = self._standalone(question, list(history))
         result = self.kb.retrieve(standalone, DEFINITION_HITS, doc_type=doc_type, regulation=regulation)
         q = result.query
@@ -226,7 +243,7 @@ class Answerer:
         if not hits or (not pasal_found and not self._enough_evidence(result)):
             yield self._refusal(question, standalone, intent)
             return
-        units = self._select(q.text, intent, hits, further)
+        units = self._select(q.text, intent, hits, further, result.versions)
         extractive = self._compose(question, standalone, intent, units)
         if self.chat_model is None:
             yield extractive
@@ -247,7 +264,7 @@ class Answerer:
         return standalone_question(question, history)
 
     @staticmethod
-    def _enough_evidence(result: Any) -> bool:
+    def _enough_evidence(result: RetrievalResult) -> bool:
         if result.top_dense_score < MIN_DENSE:
             return False
         return not (result.unknown_terms and result.top_dense_score < MIN_DENSE_WITH_UNKNOWN_TERMS)
@@ -275,13 +292,19 @@ class Answerer:
         return Answer(question, standalone, f"{REFUSAL} {cover}.", True, intent=intent)
 
     def _select(
-        self, query_text: str, intent: str, hits: list[Hit], further: Sequence[Hit] = ()
+        self,
+        query_text: str,
+        intent: str,
+        hits: list[Hit],
+        further: Sequence[Hit] = (),
+        versions: dict[str, tuple[Hit, ...]] | None = None,
     ) -> list[_Unit]:
-        lexical = self.kb.retriever.lexical
+        versions = versions or {}
+        idf = self.kb.idf
         # the words that frame the question ("dasar hukum", "apa saja") are not its content
         ordered = analyse(FRAMING.sub(" ", query_text)) or analyse(query_text)
         terms = set(ordered)
-        total = sum(lexical.idf(t) for t in terms) or 1.0
+        total = sum(idf(t) for t in terms) or 1.0
         units = [u for rank, h in enumerate(hits) for u in _units(h, rank)]
         if intent == "definisi":
             units += [
@@ -315,9 +338,9 @@ class Answerer:
             # different items ("fasilitasi" in one, "pelaksanaan" in another) are no answer
             overlap = max(
                 (matched_terms(ordered, analyse(item + " " + head)) for item in list_items(u.text)),
-                key=lambda found: sum(lexical.idf(t) for t in found),
+                key=lambda found: sum(idf(t) for t in found),
             )
-            u.coverage = u.score = sum(lexical.idf(t) for t in overlap) / total
+            u.coverage = u.score = sum(idf(t) for t in overlap) / total
             u.score += RANK_PRIOR / (1 + u.rank)  # the retriever's order as a prior
             u.score += _hierarchy(u.hit.metadata.get("regulation"))
             if u.cued:
@@ -345,7 +368,7 @@ class Answerer:
             )
             units = [first, *(u for u in units if u is not first)]
         if intent == "dasar_hukum":
-            return self._with_versions(_legal_basis(units), hits)
+            return self._with_versions(_legal_basis(units), versions)
         # a note restates the law: when regulations answer the question as fully as the
         # note does, the highest of them is the answer, the note at most a further passage
         if units[0].hit.metadata.get("doc_type") != "regulasi":
@@ -370,22 +393,22 @@ class Answerer:
             if any(c.hit.chunk_id == u.hit.chunk_id and c.ayat == u.ayat for c in chosen):
                 continue
             chosen.append(u)
-        chosen = self._with_versions(chosen, hits)
+        chosen = self._with_versions(chosen, versions)
         # regulations before notes, each in the order chosen
         return sorted(chosen, key=lambda u: u.hit.metadata.get("doc_type") != "regulasi")[: MAX_CITATIONS + 1]
 
-    def _with_versions(self, chosen: list[_Unit], hits: list[Hit]) -> list[_Unit]:
-        """An amended Pasal is quoted in its newest wording first, then as it stood before."""
+    @staticmethod
+    def _with_versions(chosen: list[_Unit], versions: dict[str, tuple[Hit, ...]]) -> list[_Unit]:
+        """An amended Pasal is quoted in its newest wording first, then as it stood before
+        (the wordings paired by retrieval, ``RetrievalResult.versions``)."""
         out: list[_Unit] = []
         for u in chosen:
             m = u.hit.metadata
+            other = list(versions.get(u.hit.chunk_id, ()))
             if m.get("amended_by"):
-                newest = str(m["amended_by"]).split(", ")[-1]
-                other = self.kb.retriever.version_hits(newest, str(m.get("pasal")), hits)
-                pair = [*self._matching_units(other, u), u]
+                pair = [*Answerer._matching_units(other, u), u]
             elif m.get("amends"):
-                other = self.kb.retriever.version_hits(str(m["amends"]), str(m.get("pasal")), hits)
-                pair = [u, *self._matching_units(other, u)]
+                pair = [u, *Answerer._matching_units(other, u)]
             else:
                 pair = [u]
             for x in pair:

@@ -209,22 +209,15 @@ def evaluate(
             return [by_id[h.chunk_id] for h in kb.retriever.lexical.search(normalise(q.question).text, 10)]
 
         runs.append(score_run("bm25", questions, bm25, lambda h, rel: matches(h.metadata, rel), k))
-    refusals = []
-    for q in questions:
-        if q.expect == "refuse":
-            dense = kb.retriever.dense(q.question, 1, None)
-            refusals.append(
-                {
-                    "id": q.id,
-                    "question": q.question,
-                    "top_dense_score": round(dense[0].score, 4) if dense else None,
-                }
-            )
-    answerable_scores = []
-    for q in questions:
-        if q.expect != "refuse":
-            dense = kb.retriever.dense(q.question, 1, None)
-            answerable_scores.append(dense[0].score if dense else 0.0)
+    # the refusal gate's own evidence (``RetrievalResult.top_dense_score``: the normalised
+    # question against the chunks), so these figures are the ones its thresholds compare
+    evidence = {q.id: kb.retrieve(q.question, 1).top_dense_score for q in questions}
+    refusals = [
+        {"id": q.id, "question": q.question, "top_dense_score": round(evidence[q.id], 4)}
+        for q in questions
+        if q.expect == "refuse"
+    ]
+    answerable_scores = [evidence[q.id] for q in questions if q.expect != "refuse"]
     from kb.answer import Answerer
 
     answers = answer_metrics(Answerer(kb), questions)

@@ -18,7 +18,7 @@ from typing import Any
 
 from kb.errors import ConfigError
 from kb.settings import Settings
-from kb.types import REFUSAL, Answer, Hit
+from kb.types import REFUSAL, Answer, AnswerStream, Hit
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +108,7 @@ def check_markers(text: str, n_sources: int) -> tuple[str, list[int]]:
 
 def answer_with_model(chat_model: Any, extractive: Answer, hits: list[Hit]) -> Answer:
     """Ask the chat model; keep its answer only when it cites valid sources."""
-    final = None
-    for event in stream_answer(chat_model, extractive, hits):
-        final = event
-    assert isinstance(final, Answer)
-    return final
+    return AnswerStream(stream_answer(chat_model, extractive, hits)).answer()
 
 
 def stream_answer(chat_model: Any, extractive: Answer, hits: list[Hit]) -> Iterator[str | Answer]:
@@ -141,16 +137,23 @@ def model_answer(text: str, extractive: Answer, hits: list[Hit]) -> Answer:
     from kb.naming import legal_citation, source_label
     from kb.types import Citation
 
+    # where the extractive answer quoted exactly one ayat or definition of a source, the
+    # model's citation of that source keeps it ("Pasal 1 angka 4", not "Pasal 1")
+    quoted: dict[str, list[Citation]] = {}
+    for c in extractive.citations:
+        quoted.setdefault(c.chunk_id, []).append(c)
     citations = []
     dasar = []
     for n in sorted(used):
         h = hits[n - 1]
         m = h.metadata
-        citations.append(
-            Citation.from_hit(h, n, text=h.text, ayat=m.get("ayat"), label=source_label(m, m.get("ayat")))
-        )
+        ayat, angka = m.get("ayat"), None
+        if len(same := quoted.get(h.chunk_id, [])) == 1:
+            ayat, angka = same[0].ayat, same[0].angka
+        label = source_label(m, ayat, angka)
+        citations.append(Citation.from_hit(h, n, text=h.text, ayat=ayat, label=label, angka=angka))
         if m.get("doc_type") == "regulasi" and m.get("pasal"):
-            dasar.append(legal_citation(m))
+            dasar.append(legal_citation(m, ayat, angka))
     return replace(
         extractive, answer=cleaned, citations=tuple(citations), dasar_hukum=tuple(dasar), mode="llm"
     )

@@ -210,7 +210,7 @@ def about_markdown(settings: Any, stats: dict[str, Any]) -> str:
 
 
 def structure_status(doc: Any) -> str:
-    """The structure check of a document (``kb.base.DocumentSummary``) in a few words."""
+    """The structure check of a document (``kb.types.DocumentSummary``) in a few words."""
     if doc.pasal_found is None:
         return "-"
     parts = []

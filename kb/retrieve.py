@@ -66,6 +66,9 @@ class RetrievalResult:
     timings: dict[str, float] = field(default_factory=dict)
     top_dense_score: float = 0.0  # cosine of the nearest chunk: evidence for refusals
     unknown_terms: tuple[str, ...] = ()  # query terms the corpus never uses
+    # for a hit of an amended Pasal: the chunks of the wording it is quoted with (the
+    # newest one for an old wording, the amended one for an amending act's)
+    versions: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
 
 
 class HybridRetriever:
@@ -184,7 +187,19 @@ class HybridRetriever:
             timings,
             top_dense_score=top_dense,
             unknown_terms=tuple(self.lexical.unknown_terms(q.text)),
+            versions=self._other_wordings(hits[:k]),
         )
+
+    def _other_wordings(self, hits: list[Hit]) -> dict[str, tuple[Hit, ...]]:
+        """Each amended Pasal's partner wording (``RetrievalResult.versions``), whatever
+        the filters: the answer quotes the law as it stands beside the wording found."""
+        out: dict[str, tuple[Hit, ...]] = {}
+        for h in hits:
+            m = h.metadata
+            partner = str(m["amended_by"]).split(", ")[-1] if m.get("amended_by") else m.get("amends")
+            if partner and m.get("pasal"):
+                out[h.chunk_id] = tuple(self.version_hits(str(partner), str(m["pasal"]), hits))
+        return out
 
     def _dense_with_units(
         self, vector: Any, where: dict[str, Any] | None

@@ -16,6 +16,12 @@ norm units (``Chunk.units``), keyed ``<chunk id>:u<n>`` and carrying the parent'
 filter fields. Units are written before their chunks and deleted before them, so a chunk
 that is present always has its units: a crash leaves at most units without a chunk, which
 the file's next ingest rewrites or deletes.
+
+A third collection (``<name>-docs``) keeps one summary per document
+(``kb.types.DocumentSummary``), rewritten whenever a document's chunks change here, so the
+document list (refusals, the Dokumen tab, ``kb stats``) never scans the chunks. It is a
+cache: when its chunk counts do not add up to the collection's (a crash between the two
+writes, an index from before it), it is rebuilt from the chunks' metadata.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import numpy as np
 from kb.embedder import Embedder
 from kb.errors import StoreError
 from kb.settings import CHUNKING_VERSION, Settings
-from kb.types import Chunk, Hit
+from kb.types import Chunk, DocumentSummary, Hit
 
 ADD_BATCH = 5000  # Chroma 1.5 refuses batches over 5,461 items
 # what a unit keeps of its chunk's metadata: the file (for deletes) and the shared filters
@@ -128,6 +134,7 @@ class Store:
         self._client: Any = None
         self._collection: Any = None
         self._units: Any = None
+        self._docs: Any = None
 
     # -- connection --------------------------------------------------------------------
 
@@ -196,13 +203,20 @@ class Store:
             self._units = self._open(f"{self.name}-units")
         return self._units
 
+    @property
+    def docs(self) -> Any:
+        """The collection of document summaries (see the module docstring)."""
+        if self._docs is None:
+            self._docs = self._open(f"{self.name}-docs")
+        return self._docs
+
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except StoreError:
             raise
         except Exception as exc:
-            self._collection = self._units = None  # reconnect on next use (server restarted)
+            self._collection = self._units = self._docs = None  # reconnect (server restarted)
             if self.settings.chroma_host:
                 self._client = None
             raise StoreError(self._unreachable(), detail=repr(exc)) from exc
@@ -261,14 +275,57 @@ class Store:
         ]
         if ids:
             self._call(self.collection.update, ids=ids, metadatas=[dict(fields)] * len(ids))
+        self.summarise(source)
 
     def delete_source(self, source: str, keep_hash: str | None = None) -> None:
-        """Delete a file's chunks (all of them, or those of other versions than keep_hash)."""
+        """Delete a file's chunks (all of them, or those of other versions than keep_hash).
+        With ``keep_hash`` this is the last write of a file's ingest: its summary follows."""
         where: dict[str, Any] = {"source": source}
         if keep_hash:
             where = {"$and": [{"source": source}, {"file_hash": {"$ne": keep_hash}}]}
         self._call(self.units.delete, where=where)  # units first: see the module docstring
         self._call(self.collection.delete, where=where)
+        self.summarise(source)
+
+    # -- document summaries ------------------------------------------------------------
+
+    def summarise(self, source: str) -> None:
+        """Rewrite one document's summary from its chunks' metadata (or drop it)."""
+        got = self._call(self.collection.get, where={"source": source}, include=["metadatas"])
+        metas = got["metadatas"] or []
+        if not metas:
+            self._call(self.docs.delete, ids=[source])
+            return
+        self._write_summaries([DocumentSummary.of_chunks(source, metas)])
+
+    def _write_summaries(self, summaries: Sequence[DocumentSummary]) -> None:
+        if summaries:  # the summaries are looked up by id, never by vector
+            self._call(
+                self.docs.upsert,
+                ids=[d.source for d in summaries],
+                embeddings=[[1.0]] * len(summaries),
+                documents=[d.title for d in summaries],
+                metadatas=[d.to_metadata() for d in summaries],
+            )
+
+    def documents(self) -> list[DocumentSummary]:
+        """Every indexed document's summary, in source order."""
+        got = self._call(self.docs.get, include=["metadatas"])
+        summaries = [DocumentSummary.from_metadata(m) for m in got["metadatas"] or []]
+        if sum(d.chunks for d in summaries) != self.count():
+            summaries = self._rebuild_summaries(set(got["ids"]))
+        return sorted(summaries, key=lambda d: d.source)
+
+    def _rebuild_summaries(self, held: set[str]) -> list[DocumentSummary]:
+        per: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for meta in self._read_all(["metadatas"])["metadatas"]:
+            per[str(meta.get("source"))].append(meta)
+        summaries = [DocumentSummary.of_chunks(source, metas) for source, metas in per.items()]
+        if stale := sorted(held - set(per)):
+            self._call(self.docs.delete, ids=stale)
+        for start in range(0, len(summaries), ADD_BATCH):
+            self._write_summaries(summaries[start : start + ADD_BATCH])
+        return summaries
 
     # -- reading -----------------------------------------------------------------------
 

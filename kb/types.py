@@ -3,6 +3,7 @@ answers with their citations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,80 @@ class Chunk:
     embed_text: str
     metadata: dict[str, Any]
     units: tuple[str, ...] = ()
+
+
+def _listed(value: Any, cast: type = str) -> tuple[Any, ...]:
+    """', '-joined metadata back to a tuple."""
+    return tuple(cast(v) for v in str(value or "").split(", ") if v)
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One indexed document as the Dokumen tab, ``kb stats`` and refusals see it. Kept by
+    the store beside the chunks (``kb.store``), so reading it never scans the chunks."""
+
+    source: str
+    title: str
+    doc_type: str
+    regulation: str | None
+    chunks: int
+    pasal: int
+    ingested_at: str | None
+    duplicates: str = ""  # other file names with the same bytes
+    # the ingest's structure check (``ingest.structure``); None where it did not apply
+    pasal_found: int | None = None
+    pasal_expected: int | None = None
+    gaps: tuple[str, ...] = ()
+    pages_without_text: tuple[int, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+    structure_ok: bool | None = None
+    structure_problems: str = ""
+
+    @classmethod
+    def of_chunks(cls, source: str, metas: Sequence[dict[str, Any]]) -> DocumentSummary:
+        """The summary of a document from its chunks' metadata (each carries the file's)."""
+        first = metas[0]
+        pasal = {m["pasal"] for m in metas if m.get("pasal") and m.get("section") == SECTION_BODY}
+        return cls(
+            source=source,
+            title=str(first.get("title", source)),
+            doc_type=str(first.get("doc_type", "lainnya")),
+            regulation=first.get("regulation"),
+            chunks=len(metas),
+            pasal=len(pasal),
+            ingested_at=first.get("ingested_at"),
+            duplicates=str(first.get("duplicates") or ""),
+            pasal_found=first.get("pasal_found"),
+            pasal_expected=first.get("pasal_expected"),
+            gaps=_listed(first.get("structure_gaps")),
+            pages_without_text=_listed(first.get("pages_without_text"), int),
+            ocr_pages=_listed(first.get("ocr_pages"), int),
+            structure_ok=first.get("structure_ok"),
+            structure_problems=str(first.get("structure_problems") or ""),
+        )
+
+    def to_metadata(self) -> dict[str, Any]:
+        """Flat, None-free values, as Chroma metadata must be."""
+        out: dict[str, Any] = {}
+        for key, value in self.__dict__.items():
+            if isinstance(value, tuple):
+                value = ", ".join(str(v) for v in value)
+            if value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_metadata(cls, meta: dict[str, Any]) -> DocumentSummary:
+        fields = {"regulation": None, "ingested_at": None, **meta}  # None is left out of Chroma
+        for key, cast in (("gaps", str), ("pages_without_text", int), ("ocr_pages", int)):
+            fields[key] = _listed(fields.get(key), cast)
+        return cls(**{k: v for k, v in fields.items() if k in cls.__dataclass_fields__})
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        for key in ("gaps", "pages_without_text", "ocr_pages"):
+            out[key] = list(out[key])
+        return out
 
 
 @dataclass(frozen=True)
@@ -190,3 +265,27 @@ class Answer:
             )
         parts.append(self.disclaimer)
         return "\n\n".join(parts)
+
+
+class AnswerStream:
+    """An answer as it is made: iterating yields a chat model's text as it grows (nothing
+    without one); :meth:`answer` is the checked :class:`Answer`, which may differ from the
+    streamed text (invalid markers removed, or the extractive answer as a fallback)."""
+
+    def __init__(self, events: Iterator[str | Answer]) -> None:
+        self._events = events
+        self._final: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for event in self._events:
+            if isinstance(event, Answer):
+                self._final = event
+            else:
+                yield event
+
+    def answer(self) -> Answer:
+        for _ in self:  # the rest of the stream, if the caller did not read it
+            pass
+        if self._final is None:
+            raise RuntimeError("the answer stream ended without an answer")
+        return self._final

@@ -9,14 +9,18 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from ingest.loaders import load_file
 from kb.embedder import Embedder, Role
 from kb.settings import Settings
+from kb.types import LoadedDocument
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -40,6 +44,18 @@ def require_shared(path: Path = CORPUS_REF) -> Path:
 @pytest.fixture
 def ref_dir() -> Path:
     return require_shared()
+
+
+@cache
+def _loaded(path: Path) -> LoadedDocument:
+    return load_file(path, path.name, max_file_mb=50)
+
+
+def load_reference(path: Path, source: str | None = None) -> LoadedDocument:
+    """A reference file as the loader reads it, read once per test session (the 127-page
+    Perda PDF takes 7 s on these machines, and five tests read it)."""
+    doc = _loaded(require_shared(path).resolve())
+    return replace(doc, source=source) if source else doc
 
 
 def reference_paths() -> list[Path]:

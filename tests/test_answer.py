@@ -24,7 +24,7 @@ from kb.llm import (
 )
 from kb.naming import legal_name, source_label
 from kb.settings import Settings
-from kb.types import REFUSAL, Answer, Hit
+from kb.types import REFUSAL, Answer, AnswerStream, Citation, Hit
 
 HITS = [
     Hit(
@@ -119,6 +119,24 @@ def test_chat_answer_with_valid_citations_is_kept_and_invented_ones_stripped():
     assert ans.answer == "Kerja sama antar-Desa meliputi usaha bersama [1]."
     assert [c.marker for c in ans.citations] == [1]
     assert ans.dasar_hukum == ("UU No. 6 Tahun 2014 tentang Desa, Pasal 92",)
+
+
+def test_chat_answer_keeps_the_definition_number_the_extractive_answer_quoted():
+    hit = Hit(
+        "k",
+        "Pasal 1\nDalam Undang-Undang ini yang dimaksud dengan:\n1. Desa adalah …\n"
+        "4. Badan Permusyawaratan Desa adalah lembaga …",
+        1.0,
+        dict(HITS[0].metadata, pasal="1"),
+    )
+    quoted = Citation.from_hit(
+        hit, 1, text="Badan Permusyawaratan Desa adalah lembaga …", ayat=None, label="", angka="4"
+    )
+    extractive = Answer("q", "q", "Menurut UU 6/2014 Pasal 1 angka 4 [1]: “…”", False, citations=(quoted,))
+    model = GenericFakeChatModel(messages=iter([AIMessage("BPD adalah lembaga desa [1].")]))
+    ans = answer_with_model(model, extractive, [hit])
+    assert (ans.citations[0].angka, ans.citations[0].label) == ("4", "UU 6/2014 Pasal 1 angka 4")
+    assert ans.dasar_hukum == ("UU No. 6 Tahun 2014 tentang Desa, Pasal 1 angka 4",)
 
 
 def test_chat_answer_without_citation_falls_back_to_the_extractive_one():
@@ -289,11 +307,11 @@ def test_chat_model_tokens_stream_then_the_checked_answer_comes_last(answerer: A
         messages=iter(["Desa dapat bekerja sama dengan desa lain [1] dan pihak ketiga [9]."])
     )
     streaming = Answerer(answerer.kb, model)
-    events = list(streaming.ask_stream("Apa dasar hukum kerja sama desa?"))
-    partial = [e for e in events if isinstance(e, str)]
-    final = events[-1]
+    stream = streaming.ask_stream("Apa dasar hukum kerja sama desa?")
+    partial = list(stream)
+    final = stream.answer()
     assert len(partial) > 3 and all(b.startswith(a) for a, b in itertools.pairwise(partial))
-    assert isinstance(final, Answer) and final.mode == "llm"
+    assert final.mode == "llm"
     assert "[9]" in partial[-1] and "[9]" not in final.answer and "[1]" in final.answer
     assert [c.marker for c in final.citations] == [1]
 
@@ -303,8 +321,8 @@ def test_a_chat_model_failing_mid_stream_falls_back_to_the_extractive_answer(ans
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     broken = FakeListChatModel(responses=["Desa dapat [1] bekerja sama"], error_on_chunk_number=2)
-    final = list(Answerer(answerer.kb, broken).ask_stream("Apa dasar hukum kerja sama desa?"))[-1]
-    assert isinstance(final, Answer) and final.mode == "ekstraktif"
+    final = Answerer(answerer.kb, broken).ask_stream("Apa dasar hukum kerja sama desa?").answer()
+    assert final.mode == "ekstraktif"
     assert final.notice == FALLBACK_NOTICE
     assert ("UU 6/2014", "91") in [(c.regulation, c.pasal) for c in final.citations]
 
@@ -380,3 +398,12 @@ def test_a_note_answering_as_fully_as_the_law_comes_after_it(answerer: Answerer)
     first = ans.citations[0]
     assert (first.regulation, first.pasal, first.ayat) == ("UU 6/2014", "92", "1")
     assert ans.dasar_hukum[0].startswith("UU No. 6 Tahun 2014 tentang Desa, Pasal 92 ayat (1)")
+
+
+def test_an_answer_stream_yields_the_text_then_gives_the_checked_answer():
+    stream = AnswerStream(iter(["Desa", "Desa dapat [1]", EXTRACTIVE]))
+    assert list(stream) == ["Desa", "Desa dapat [1]"]
+    assert stream.answer() is EXTRACTIVE
+    assert AnswerStream(iter(["Desa", EXTRACTIVE])).answer() is EXTRACTIVE  # text not read
+    with pytest.raises(RuntimeError):
+        AnswerStream(iter(["Desa"])).answer()

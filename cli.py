@@ -1,7 +1,8 @@
 """The ``kb`` command line.
 
-This module is the composition root of the command line, the one place in ``kb/`` that
-reaches into ``ingest/`` (lazily, for the ``ingest`` command), as ``app.py`` is for the UI.
+This module is the composition root of the command line, as ``app.py`` is of the UI: it
+joins the library (``kb/``) and the loading layer (``ingest/``), which ``kb/`` never imports
+(``tests/test_architecture.py``).
 Errors of the project are shown as their Indonesian ``user_message``, never as tracebacks.
 """
 
@@ -191,24 +192,21 @@ def ask(
     """Jawab pertanyaan dengan kutipan dan dasar hukum (tanpa LLM kecuali KB_LLM diisi)."""
     from kb.answer import Answerer
     from kb.llm import make_chat_model
-    from kb.types import Answer
 
     settings = _settings(data_dir)
     streamed = ""
-    final: Answer | None = None
     try:
         answerer = Answerer(_kb(settings), make_chat_model(settings))
-        for event in answerer.ask_stream(question, history or [], doc_type=doc_type, regulation=regulation):
-            if isinstance(event, Answer):
-                final = event
-            elif not as_json:  # a chat model's tokens, shown as they come
-                sys.stdout.write(event[len(streamed) :])
+        stream = answerer.ask_stream(question, history or [], doc_type=doc_type, regulation=regulation)
+        for text in stream:
+            if not as_json:  # a chat model's tokens, shown as they come
+                sys.stdout.write(text[len(streamed) :])
                 sys.stdout.flush()
-                streamed = event
+                streamed = text
+        final = stream.answer()
     except KBError as exc:
         _fail(exc)
         return
-    assert final is not None
     if as_json:
         _print_json(final.to_json())
         return
