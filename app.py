@@ -215,7 +215,7 @@ class App:
         hits = self._search(query, k, doc_type, regulation, section)
         full = {h.chunk_id: self.kb.whole_pasal(h) for h in hits}
         choices = [
-            (f"[{n}] {render.source_label(h.metadata, None)}", h.chunk_id) for n, h in enumerate(hits, 1)
+            (f"[{n}] {render.source_label(h.provenance, None)}", h.chunk_id) for n, h in enumerate(hits, 1)
         ]
         state = [{"chunk_id": h.chunk_id, "text": full[h.chunk_id], "metadata": h.metadata} for h in hits]
         return render.hit_cards(hits, query, full), gr.update(choices=choices, value=[]), state

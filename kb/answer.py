@@ -89,11 +89,11 @@ def _number(item: str) -> str | None:
 def _units(hit: Hit, rank: int) -> list[_Unit]:
     """Quotable units of a hit: its ayat (enumerations whole), the angka of a definitions
     list, or for notes the whole chunk (split into lines only when long)."""
-    m = hit.metadata
+    p = hit.provenance
     body = hit.text
-    if m.get("pasal") and body.startswith(f"Pasal {m['pasal']}"):
+    if p.pasal and body.startswith(f"Pasal {p.pasal}"):
         body = body.split("\n", 1)[1] if "\n" in body else ""
-    if m.get("pasal") and m.get("section") == SECTION_BODY:
+    if p.pasal and p.section == SECTION_BODY:
         parts = [(label or None, text) for label, text in split_ayat(body) if text.strip()]
         if len(parts) == 1:
             items = [x.strip() for x in _ANGKA.split(parts[0][1]) if x.strip()]
@@ -119,7 +119,7 @@ def _prefer_higher_norms(units: list[_Unit]) -> list[_Unit]:
     """When two regulations state the same norm in (nearly) the same words (a PP restating
     its UU), keep the higher-level one at the better of the two scores."""
     kept: list[_Unit] = []
-    for u in sorted(units, key=lambda x: -_hierarchy(x.hit.metadata.get("regulation"))):
+    for u in sorted(units, key=lambda x: -_hierarchy(x.hit.provenance.regulation)):
         words = set(re.findall(r"\w+", u.text.lower()))
         twin = next(
             (
@@ -140,8 +140,7 @@ def _prefer_higher_norms(units: list[_Unit]) -> list[_Unit]:
 def _family(u: _Unit) -> str:
     """A regulation and the acts amending it are one family: their wordings of a Pasal are
     paired by version, never cited as two separate legal bases."""
-    m = u.hit.metadata
-    return str(m.get("amends") or m.get("regulation"))
+    return str(u.hit.provenance.family)
 
 
 def _words(text: str) -> set[str]:
@@ -155,15 +154,15 @@ def _legal_basis(units: list[_Unit]) -> list[_Unit]:
     words shared with the first, among the passages that match the question well)."""
     best = units[0].score
     strong = [u for u in units if u.score >= LEGAL_BASIS_RATIO * best]
-    strong.sort(key=lambda u: (-_hierarchy(u.hit.metadata.get("regulation")), -u.score))
+    strong.sort(key=lambda u: (-_hierarchy(u.hit.provenance.regulation), -u.score))
     first = strong[0]
-    level = _hierarchy(first.hit.metadata.get("regulation"))
+    level = _hierarchy(first.hit.provenance.regulation)
     others = [
         u
         for u in units
         if u.score >= SECOND_BASIS_RATIO * best
         and _family(u) != _family(first)
-        and _hierarchy(u.hit.metadata.get("regulation")) <= level
+        and _hierarchy(u.hit.provenance.regulation) <= level
     ]
     if not others:
         return [first]
@@ -184,7 +183,8 @@ def _defines(text: str, terms: set[str]) -> bool:
 
 
 def _pasal_key(u: _Unit) -> tuple[str, str]:
-    return str(u.hit.metadata.get("regulation")), str(u.hit.metadata.get("pasal"))
+    p = u.hit.provenance
+    return str(p.regulation), str(p.pasal)
 
 
 class Sources(Protocol):
@@ -239,7 +239,7 @@ class Answerer:
         q = result.query
         intent = detect_intent(q.text, bool(q.pasal))
         hits, further = result.hits[:CANDIDATE_HITS], result.hits[CANDIDATE_HITS:]
-        pasal_found = bool(hits) and hits[0].metadata.get("match") == "pasal"
+        pasal_found = bool(hits) and hits[0].ranks.match == "pasal"
         if not hits or (not pasal_found and not self._enough_evidence(result)):
             yield self._refusal(question, standalone, intent)
             return
@@ -315,10 +315,8 @@ class Answerer:
             ]
         # the law answers "dasar hukum"; notes give the examples
         wanted = {"dasar_hukum": True, "contoh": False}.get(intent)
-        if wanted is not None and any(
-            (u.hit.metadata.get("doc_type") == "regulasi") == wanted for u in units
-        ):
-            units = [u for u in units if (u.hit.metadata.get("doc_type") == "regulasi") == wanted]
+        if wanted is not None and any(u.hit.provenance.is_regulation == wanted for u in units):
+            units = [u for u in units if u.hit.provenance.is_regulation == wanted]
         # "Ketentuan lebih lanjut … diatur dengan …" delegates the matter: it answers where
         # a matter is regulated (dasar hukum), never what the rule is
         if intent != "dasar_hukum" and any(not DELEGATION.match(u.text) for u in units):
@@ -342,7 +340,7 @@ class Answerer:
             )
             u.coverage = u.score = sum(idf(t) for t in overlap) / total
             u.score += RANK_PRIOR / (1 + u.rank)  # the retriever's order as a prior
-            u.score += _hierarchy(u.hit.metadata.get("regulation"))
+            u.score += _hierarchy(u.hit.provenance.regulation)
             if u.cued:
                 u.score += CUE_BONUS
         if intent == "isi_pasal":
@@ -362,7 +360,7 @@ class Answerer:
                 key=lambda u: (
                     not _defines(u.text, terms),
                     u.coverage < full or not u.cued,
-                    -_hierarchy(u.hit.metadata.get("regulation")),
+                    -_hierarchy(u.hit.provenance.regulation),
                     -u.score,
                 ),
             )
@@ -371,11 +369,11 @@ class Answerer:
             return self._with_versions(_legal_basis(units), versions)
         # a note restates the law: when regulations answer the question as fully as the
         # note does, the highest of them is the answer, the note at most a further passage
-        if units[0].hit.metadata.get("doc_type") != "regulasi":
+        if not units[0].hit.provenance.is_regulation:
             full = units[0].coverage
-            law = [u for u in units if u.hit.metadata.get("doc_type") == "regulasi" and u.coverage >= full]
+            law = [u for u in units if u.hit.provenance.is_regulation and u.coverage >= full]
             if law:
-                first = min(law, key=lambda u: (-_hierarchy(u.hit.metadata.get("regulation")), -u.score))
+                first = min(law, key=lambda u: (-_hierarchy(u.hit.provenance.regulation), -u.score))
                 units = [first, *(u for u in units if u is not first)]
         best = units[0]
         chosen = [best]
@@ -395,7 +393,7 @@ class Answerer:
             chosen.append(u)
         chosen = self._with_versions(chosen, versions)
         # regulations before notes, each in the order chosen
-        return sorted(chosen, key=lambda u: u.hit.metadata.get("doc_type") != "regulasi")[: MAX_CITATIONS + 1]
+        return sorted(chosen, key=lambda u: not u.hit.provenance.is_regulation)[: MAX_CITATIONS + 1]
 
     @staticmethod
     def _with_versions(chosen: list[_Unit], versions: dict[str, tuple[Hit, ...]]) -> list[_Unit]:
@@ -403,11 +401,11 @@ class Answerer:
         (the wordings paired by retrieval, ``RetrievalResult.versions``)."""
         out: list[_Unit] = []
         for u in chosen:
-            m = u.hit.metadata
+            p = u.hit.provenance
             other = list(versions.get(u.hit.chunk_id, ()))
-            if m.get("amended_by"):
+            if p.amended_by:
                 pair = [*Answerer._matching_units(other, u), u]
-            elif m.get("amends"):
+            elif p.amends:
                 pair = [u, *Answerer._matching_units(other, u)]
             else:
                 pair = [u]
@@ -429,23 +427,23 @@ class Answerer:
         lines: list[str] = []
         dasar: list[str] = []
         for n, u in enumerate(units, 1):
-            m = u.hit.metadata
-            label = source_label(m, u.ayat, u.angka)
+            p = u.hit.provenance
+            label = source_label(p, u.ayat, u.angka)
             citations.append(
                 Citation.from_hit(u.hit, n, text=u.text, ayat=u.ayat, label=label, angka=u.angka)
             )
-            if m.get("regulation") and m.get("pasal") and m.get("doc_type") == "regulasi":
-                entry = legal_citation(m, u.ayat, u.angka)
-                if m.get("amends"):
-                    entry += f" (mengubah {m['amends']})"
+            if p.regulation and p.pasal and p.is_regulation:
+                entry = legal_citation(p, u.ayat, u.angka)
+                if p.amends:
+                    entry += f" (mengubah {p.amends})"
                 if entry not in dasar:
                     dasar.append(entry)
                 lead = "Menurut" if n == 1 else "Selain itu, menurut"
-                if m.get("amends"):
+                if p.amends:
                     lead += " ketentuan terbaru,"
                 line = f"{lead} {label} [{n}]: “{u.text}”"
-                if m.get("amended_by"):
-                    line = f"Sebelum diubah oleh {m['amended_by']}, {label} [{n}] berbunyi: “{u.text}”"
+                if p.amended_by:
+                    line = f"Sebelum diubah oleh {p.amended_by}, {label} [{n}] berbunyi: “{u.text}”"
             else:
                 line = f"Menurut {label[0].lower() + label[1:]} [{n}] (bukan peraturan): “{u.text}”"
             lines.append(line)

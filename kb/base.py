@@ -51,16 +51,13 @@ class KnowledgeBase:
 
     def whole_pasal(self, hit: Hit) -> str:
         """The full text of the Pasal a hit belongs to (a long Pasal spans several chunks)."""
-        m = hit.metadata
-        if m.get("section") != SECTION_BODY or not m.get("pasal"):
+        p = hit.provenance
+        if p.section != SECTION_BODY or not p.pasal:
             return hit.text
-        parts = self.store.get(
-            {"$and": [{"source": m.get("source")}, {"pasal": m["pasal"]}, {"section": SECTION_BODY}]}
-        )
-        parts = [p for p in parts if p.metadata.get("file_hash") == m.get("file_hash")]
+        parts = self.store.find(source=p.source, pasal=p.pasal, section=SECTION_BODY, file_hash=p.file_hash)
         if len(parts) <= 1:
             return hit.text
-        return "\n".join(p.text for p in sorted(parts, key=lambda p: p.chunk_id))
+        return "\n".join(part.text for part in sorted(parts, key=lambda part: part.chunk_id))
 
     def documents(self) -> list[DocumentSummary]:
         """The indexed documents with their chunk and Pasal counts (kept by the store: no

@@ -28,17 +28,15 @@ class HandoutPassage:
 
 
 def passage_from_hit(hit: Hit, text: str | None = None) -> HandoutPassage:
-    m = hit.metadata
-    legal = ""
-    if m.get("regulation") and m.get("pasal"):
-        legal = legal_citation(m)
-    page = f", hlm. {m['page']}" if m.get("page") else ""
+    p = hit.provenance
+    legal = legal_citation(p) if p.regulation and p.pasal else ""
+    page = f", hlm. {p.page}" if p.page else ""
     return HandoutPassage(
-        citation=source_label(m, None),
+        citation=source_label(p, None),
         legal_form=legal,
         text=text or hit.text,
-        penjelasan=str(m.get("penjelasan") or "").strip(),
-        where=f"{m.get('source')}{page}",
+        penjelasan=str(hit.metadata.get("penjelasan") or "").strip(),
+        where=f"{p.source}{page}",
     )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from kb.query import vocabulary
+from kb.types import Filters
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # metadata kept beside BM25: the shared filters, and what the amendment rules need
@@ -284,7 +285,7 @@ class LexicalIndex:
             slots.append((t, tuple(ways)))
         return slots
 
-    def search(self, query: str, k: int, filters: dict[str, str] | None = None) -> list[LexicalHit]:
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[LexicalHit]:
         if self._bm25 is None or not self.ids:
             return []
         counts = Counter(ways for _, ways in self._slots(analyse(query)) if ways)
@@ -319,8 +320,7 @@ class LexicalIndex:
         if filters:
             mask = np.ones(len(self.ids), dtype=bool)
             for field, value in filters.items():
-                if value:
-                    mask &= np.asarray(self.meta[field]) == value
+                mask &= np.asarray(self.meta[field]) == value
             scores = np.where(mask, scores, 0.0)
         k = min(k, len(self.ids))
         top = np.argpartition(-scores, k - 1)[:k]

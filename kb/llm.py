@@ -146,14 +146,14 @@ def model_answer(text: str, extractive: Answer, hits: list[Hit]) -> Answer:
     dasar = []
     for n in sorted(used):
         h = hits[n - 1]
-        m = h.metadata
-        ayat, angka = m.get("ayat"), None
+        p = h.provenance
+        ayat, angka = p.ayat, None
         if len(same := quoted.get(h.chunk_id, [])) == 1:
             ayat, angka = same[0].ayat, same[0].angka
-        label = source_label(m, ayat, angka)
+        label = source_label(p, ayat, angka)
         citations.append(Citation.from_hit(h, n, text=h.text, ayat=ayat, label=label, angka=angka))
-        if m.get("doc_type") == "regulasi" and m.get("pasal"):
-            dasar.append(legal_citation(m, ayat, angka))
+        if p.is_regulation and p.pasal:
+            dasar.append(legal_citation(p, ayat, angka))
     return replace(
         extractive, answer=cleaned, citations=tuple(citations), dasar_hukum=tuple(dasar), mode="llm"
     )

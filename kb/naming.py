@@ -4,7 +4,8 @@ tentang Desa"), passages by Pasal and ayat, notes by event and Indonesian date."
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from kb.types import DocType, Provenance, Section
 
 
 def legal_name(regulation: str, tentang: str | None) -> str:
@@ -38,22 +39,22 @@ def pasal_reference(pasal: str, ayat: str | None = None, angka: str | None = Non
     return f"Pasal {pasal}" + (f" ayat ({ayat})" if ayat else "") + (f" angka {angka}" if angka else "")
 
 
-def legal_citation(meta: dict[str, Any], ayat: str | None = None, angka: str | None = None) -> str:
+def legal_citation(p: Provenance, ayat: str | None = None, angka: str | None = None) -> str:
     """A Pasal in legal form: 'UU No. 6 Tahun 2014 tentang Desa, Pasal 92 ayat (1)'."""
-    name = legal_name(str(meta["regulation"]), meta.get("tentang"))
-    return f"{name}, {pasal_reference(str(meta['pasal']), ayat, angka)}"
+    name = legal_name(str(p.regulation), p.tentang)
+    return f"{name}, {pasal_reference(str(p.pasal), ayat, angka)}"
 
 
-def source_label(meta: dict[str, Any], ayat: str | None, angka: str | None = None) -> str:
+def source_label(p: Provenance, ayat: str | None, angka: str | None = None) -> str:
     """How a passage is named to the reader: 'UU 6/2014 Pasal 92 ayat (1)', 'UU 6/2014
     Pasal 1 angka 4' (a definition of the Ketentuan Umum), or the note."""
-    if meta.get("regulation") and meta.get("pasal"):
-        return f"{meta['regulation']} {pasal_reference(str(meta['pasal']), ayat, angka)}"
-    if meta.get("regulation") and meta.get("section") == "penjelasan":
-        return f"Penjelasan {meta['regulation']}"
-    title = str(meta.get("event") or meta.get("title") or meta.get("source"))
-    date = f", {indonesian_date(str(meta['date']))}" if meta.get("date") else ""
-    kind = {"webinar": "Catatan", "kebijakan": "Arah kebijakan:"}.get(str(meta.get("doc_type")), "")
+    if p.regulation and p.pasal:
+        return f"{p.regulation} {pasal_reference(p.pasal, ayat, angka)}"
+    if p.regulation and p.section == Section.EXPLANATION:
+        return f"Penjelasan {p.regulation}"
+    title = p.event or p.title or p.source
+    date = f", {indonesian_date(p.date)}" if p.date else ""
+    kind = {DocType.WEBINAR: "Catatan", DocType.KEBIJAKAN: "Arah kebijakan:"}.get(p.doc_type, "")
     if kind == "Catatan" and title.lower().startswith("catatan"):
         kind = ""
     elif kind == "Catatan" and not title.lower().startswith("webinar"):

@@ -135,7 +135,7 @@ def hit_cards(hits: list[Hit], query: str, full_text: dict[str, str] | None = No
         )
         cards.append(
             f'<div class="kb-card" data-chunk="{html.escape(h.chunk_id)}">'
-            f"<div><b>[{n}] {html.escape(source_label(m, None))}</b>{badge(m.get('doc_type'))}"
+            f"<div><b>[{n}] {html.escape(source_label(h.provenance, None))}</b>{badge(m.get('doc_type'))}"
             f"{_amended_mark(m)}</div>"
             f'<div class="kb-meta">{_meta_line(m)}</div>'
             f'<div class="kb-text">{highlight(text, stems)}</div>{expl}'

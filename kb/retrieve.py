@@ -22,15 +22,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kb.embedder import Embedder
 from kb.lexical import LexicalIndex
 from kb.query import ParsedQuery, normalise, regulation_year
 from kb.settings import Settings
-from kb.store import Store, where_filter
-from kb.types import SECTION_BODY, SECTION_EXPLANATION, SECTION_PREAMBLE, Hit
+from kb.store import Store
+from kb.types import SECTION_BODY, SECTION_EXPLANATION, SECTION_PREAMBLE, Filters, Hit, Ranks
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +139,9 @@ class HybridRetriever:
 
     # -- searching -----------------------------------------------------------------------
 
-    def dense(self, text: str, k: int, where: dict[str, Any] | None) -> list[Hit]:
+    def dense(self, text: str, k: int, filters: Filters | None = None) -> list[Hit]:
         vector = self.embedder.embed_queries([text])[0]
-        return self.store.query(vector, k, where)
+        return self.store.query(vector, k, filters)
 
     def search(
         self,
@@ -160,18 +160,17 @@ class HybridRetriever:
         timings: dict[str, float] = {}
         if not q.text:
             return RetrievalResult(q, [], timings)
-        where = where_filter(doc_type, regulation, section)
+        filters = Filters(doc_type, regulation, section)
         t0 = time.perf_counter()
         vector = self.embedder.embed_queries([q.text])[0]
         t1 = time.perf_counter()
-        dense, known, top_dense = self._dense_with_units(vector, where)
+        dense, known, top_dense = self._dense_with_units(vector, filters)
         t2 = time.perf_counter()
-        filters = {"doc_type": doc_type or "", "regulation": regulation or "", "section": section or ""}
         lexical = self.lexical.search(q.text, self.config.candidates, filters)
         t3 = time.perf_counter()
         hits = self._fuse(q, dense, known, lexical)
-        hits = self._lookup_pasal(q, hits, where)
-        hits = self._apply_amendments(hits, where)
+        hits = self._lookup_pasal(q, hits, filters)
+        hits = self._apply_amendments(hits, filters)
         t4 = time.perf_counter()
         timings.update(
             {
@@ -202,15 +201,15 @@ class HybridRetriever:
         return out
 
     def _dense_with_units(
-        self, vector: Any, where: dict[str, Any] | None
+        self, vector: Any, filters: Filters
     ) -> tuple[list[tuple[str, float]], dict[str, Hit], float]:
         """Dense candidates as (chunk id, max(chunk cosine, best unit cosine)), best first;
         the chunks the query already read (by id); and the top chunk cosine alone (the
         refusal thresholds of ``kb.answer`` are set on it). A chunk found through a unit
         only is read later, together with BM25's (``_fuse``)."""
-        chunks = self.store.query(vector, self.config.candidates, where)
+        chunks = self.store.query(vector, self.config.candidates, filters)
         best = {h.chunk_id: h.score for h in chunks}
-        for parent, score in self.store.query_units(vector, self.config.unit_candidates, where):
+        for parent, score in self.store.query_units(vector, self.config.unit_candidates, filters):
             if score > best.get(parent, -2.0):
                 best[parent] = score
         ranked = sorted(best.items(), key=lambda item: -item[1])[: self.config.candidates]
@@ -227,7 +226,6 @@ class HybridRetriever:
             by_id.update((h.chunk_id, h) for h in self.store.get_ids(missing))
         dense = [(cid, score) for cid, score in ranked if cid in by_id]
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, 1)}
-        dense_score = {cid: round(score, 4) for cid, score in dense}
         lexical_rank = {h.chunk_id: r for r, h in enumerate(lexical, 1)}
         scores: dict[str, float] = defaultdict(float)
         c = self.config
@@ -240,35 +238,25 @@ class HybridRetriever:
             hit = by_id.get(cid)
             if hit is None:
                 continue
-            m = hit.metadata
-            s *= SECTION_WEIGHT.get(str(m.get("section") or SECTION_BODY), 1.0)
-            if q.regulation and q.regulation in (m.get("regulation"), m.get("amends")):
+            p = hit.provenance
+            s *= SECTION_WEIGHT.get(p.section or SECTION_BODY, 1.0)
+            if q.regulation and q.regulation in (p.regulation, p.amends):
                 s *= c.named_regulation_boost
-            if m.get("doc_type") == "regulasi":
+            if p.is_regulation:
                 s += BINDING_BONUS
-            meta = dict(
-                m,
-                dense_rank=dense_rank.get(cid),
-                lexical_rank=lexical_rank.get(cid),
-                dense_score=dense_score.get(cid),
-            )
-            fused.append(Hit(cid, hit.text, s, meta))
+            fused.append(hit.with_score(s, Ranks(dense_rank.get(cid), lexical_rank.get(cid))))
         fused.sort(key=lambda h: -h.score)
         return fused
 
-    def _lookup_pasal(self, q: ParsedQuery, hits: list[Hit], where: dict[str, Any] | None) -> list[Hit]:
+    def _lookup_pasal(self, q: ParsedQuery, hits: list[Hit], filters: Filters) -> list[Hit]:
         if not q.pasal:
             return hits
-        conds: list[dict[str, Any]] = [{"pasal": q.pasal}, {"section": SECTION_BODY}]
-        if q.regulation:
-            conds.append({"$or": [{"regulation": q.regulation}, {"amends": q.regulation}]})
-        if where:
-            conds.append(where)
-        exact = self.store.get({"$and": conds})
+        named = {"regulation": q.regulation, "amends": q.regulation} if q.regulation else None
+        exact = self.store.find(filters, any_of=named, pasal=q.pasal, section=SECTION_BODY)
         if not exact:
             return hits
         rank = {h.chunk_id: i for i, h in enumerate(hits)}
-        fused = {h.chunk_id: h.metadata for h in hits}
+        fused = {h.chunk_id: h.ranks for h in hits}
         top = hits[0].score if hits else 1.0
         # order: fused rank where present, else the order of the document (chunk index)
         exact.sort(
@@ -279,23 +267,12 @@ class HybridRetriever:
             )
         )
         first = [
-            Hit(
-                h.chunk_id,
-                h.text,
-                top + 1.0,
-                dict(
-                    h.metadata,
-                    match="pasal",
-                    dense_rank=fused.get(h.chunk_id, {}).get("dense_rank"),
-                    lexical_rank=fused.get(h.chunk_id, {}).get("lexical_rank"),
-                ),
-            )
-            for h in exact
+            h.with_score(top + 1.0, replace(fused.get(h.chunk_id, Ranks()), match="pasal")) for h in exact
         ]
         ids = {h.chunk_id for h in first}
         return first + [h for h in hits if h.chunk_id not in ids]
 
-    def _apply_amendments(self, hits: list[Hit], where: dict[str, Any] | None) -> list[Hit]:
+    def _apply_amendments(self, hits: list[Hit], filters: Filters) -> list[Hit]:
         versions = self._versions or {}
         if not versions:
             return hits
@@ -316,17 +293,16 @@ class HybridRetriever:
             newer = [r for r in chain if regulation_year(r) > regulation_year(own)]
             # the newest wording goes first, then this one
             for reg in reversed(newer):
-                for nh in self.version_hits(reg, pasal, hits, where):
+                for nh in self.version_hits(reg, pasal, hits, filters):
                     if nh.chunk_id not in placed:
                         out.append(nh)
                         placed.add(nh.chunk_id)
-            meta = dict(m, amended_by=", ".join(newer)) if newer else m
-            out.append(Hit(hit.chunk_id, hit.text, hit.score, meta))
+            out.append(hit.with_score(hit.score, amended_by=", ".join(newer)) if newer else hit)
             placed.add(hit.chunk_id)
         return out
 
     def version_hits(
-        self, regulation: str, pasal: str, hits: list[Hit], where: dict[str, Any] | None = None
+        self, regulation: str, pasal: str, hits: list[Hit], filters: Filters | None = None
     ) -> list[Hit]:
         """The body chunks of ``regulation``'s Pasal ``pasal``: from ``hits`` when there,
         else from the store (one wording of an amended Pasal)."""
@@ -339,12 +315,5 @@ class HybridRetriever:
         ]
         if present:
             return present
-        conds: list[dict[str, Any]] = [
-            {"regulation": regulation},
-            {"pasal": pasal},
-            {"section": SECTION_BODY},
-        ]
-        if where:
-            conds.append(where)
-        found = self.store.get({"$and": conds})
-        return [Hit(h.chunk_id, h.text, 0.0, dict(h.metadata, match="amendment")) for h in found]
+        found = self.store.find(filters, regulation=regulation, pasal=pasal, section=SECTION_BODY)
+        return [h.with_score(0.0, Ranks(match="amendment")) for h in found]

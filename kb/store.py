@@ -38,7 +38,7 @@ import numpy as np
 from kb.embedder import Embedder
 from kb.errors import StoreError
 from kb.settings import CHUNKING_VERSION, Settings
-from kb.types import Chunk, DocumentSummary, Hit
+from kb.types import Chunk, DocumentSummary, Filters, Hit
 
 ADD_BATCH = 5000  # Chroma 1.5 refuses batches over 5,461 items
 # what a unit keeps of its chunk's metadata: the file (for deletes) and the shared filters
@@ -370,9 +370,17 @@ class Store:
     def all_chunks(self) -> list[Hit]:
         return _hits(self._read_all(["metadatas", "documents"]))
 
-    def get(self, where: dict[str, Any], limit: int | None = None) -> list[Hit]:
+    def find(
+        self, filters: Filters | None = None, *, any_of: dict[str, str] | None = None, **fields: str
+    ) -> list[Hit]:
+        """The chunks whose metadata equal ``fields`` and pass ``filters``; with ``any_of``,
+        one of those fields at least must match ("regulation or amends")."""
         return _hits(
-            self._call(self.collection.get, where=where, limit=limit, include=["metadatas", "documents"])
+            self._call(
+                self.collection.get,
+                where=_where(filters, fields, any_of),
+                include=["metadatas", "documents"],
+            )
         )
 
     def get_ids(self, ids: Sequence[str]) -> list[Hit]:
@@ -396,15 +404,15 @@ class Store:
         )
         return {key: got[key][0] for key in ("ids", "distances", *include)}
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        got = self._nearest(self.collection, vector, k, where, ["metadatas", "documents"])
+    def query(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Hit]:
+        got = self._nearest(self.collection, vector, k, _where(filters), ["metadatas", "documents"])
         return _hits(got, [1.0 - float(d) for d in got["distances"]])
 
     def query_units(
-        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+        self, vector: np.ndarray, k: int, filters: Filters | None = None
     ) -> list[tuple[str, float]]:
         """The ``k`` nearest norm units as (parent chunk id, cosine similarity), nearest first."""
-        got = self._nearest(self.units, vector, k, where, [])  # the id names the parent
+        got = self._nearest(self.units, vector, k, _where(filters), [])  # the id names the parent
         return [
             (unit_id.rsplit(UNIT_ID_MARK, 1)[0], 1.0 - float(d))
             for unit_id, d in zip(got["ids"], got["distances"], strict=True)
@@ -435,15 +443,17 @@ def _chroma_meta(meta: dict[str, Any], embed_text: str) -> dict[str, Any]:
     return out
 
 
-def where_filter(
-    doc_type: str | None = None, regulation: str | None = None, section: str | None = None
+def _where(
+    filters: Filters | None,
+    fields: dict[str, str] | None = None,
+    any_of: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
-    """A Chroma ``where`` for the shared filters (None when no filter applies)."""
-    conds = [
-        {key: value}
-        for key, value in (("doc_type", doc_type), ("regulation", regulation), ("section", section))
-        if value
-    ]
+    """Chroma's ``where`` (None when nothing is asked): every condition must hold."""
+    conds: list[dict[str, Any]] = [{k: v} for k, v in (fields or {}).items()]
+    conds += [{k: v} for k, v in (filters.items() if filters else [])]
+    if any_of:
+        options = [{k: v} for k, v in any_of.items()]
+        conds.append(options[0] if len(options) == 1 else {"$or": options})
     if not conds:
         return None
     return conds[0] if len(conds) == 1 else {"$and": conds}

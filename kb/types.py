@@ -5,13 +5,125 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-DOC_TYPES = ("regulasi", "webinar", "kebijakan", "lainnya")
 
-SECTION_BODY = "batang_tubuh"
-SECTION_EXPLANATION = "penjelasan"
-SECTION_PREAMBLE = "konsiderans"
+class DocType(StrEnum):
+    """What a document is; a plain string where it is stored (Chroma metadata, JSON)."""
+
+    REGULASI = "regulasi"
+    WEBINAR = "webinar"
+    KEBIJAKAN = "kebijakan"
+    LAINNYA = "lainnya"
+
+
+class Section(StrEnum):
+    """The part of a regulation a passage comes from."""
+
+    BODY = "batang_tubuh"
+    EXPLANATION = "penjelasan"
+    PREAMBLE = "konsiderans"
+
+
+DOC_TYPES = tuple(t.value for t in DocType)
+SECTION_BODY = Section.BODY
+SECTION_EXPLANATION = Section.EXPLANATION
+SECTION_PREAMBLE = Section.PREAMBLE
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a passage comes from, typed: the one reading of a chunk's stored metadata
+    (``kb.store`` writes it flat to Chroma, ``Hit.provenance`` reads it back)."""
+
+    source: str
+    title: str
+    doc_type: DocType
+    file_hash: str = ""
+    section: Section | None = None
+    regulation: str | None = None
+    tentang: str | None = None
+    pasal: str | None = None
+    ayat: str | None = None
+    bab: str | None = None
+    bagian: str | None = None
+    page: int | None = None
+    amends: str | None = None
+    amended_by: str | None = None
+    ocr: bool = False
+    event: str | None = None  # a note's event and date
+    date: str | None = None
+
+    @classmethod
+    def from_metadata(cls, m: dict[str, Any]) -> Provenance:
+        doc_type = str(m.get("doc_type") or DocType.LAINNYA)
+        section = str(m.get("section") or "")
+        return cls(
+            source=str(m.get("source") or ""),
+            title=str(m.get("title") or m.get("source") or ""),
+            doc_type=DocType(doc_type) if doc_type in DOC_TYPES else DocType.LAINNYA,
+            file_hash=str(m.get("file_hash") or ""),
+            section=Section(section) if section in Section._value2member_map_ else None,
+            regulation=_text(m.get("regulation")),
+            tentang=_text(m.get("tentang")),
+            pasal=_text(m.get("pasal")),
+            ayat=_text(m.get("ayat")),
+            bab=_text(m.get("bab")),
+            bagian=_text(m.get("bagian")),
+            page=int(m["page"]) if m.get("page") not in (None, "") else None,
+            amends=_text(m.get("amends")),
+            amended_by=_text(m.get("amended_by")),
+            ocr=bool(m.get("ocr")),
+            event=_text(m.get("event")),
+            date=_text(m.get("date")),
+        )
+
+    @property
+    def is_regulation(self) -> bool:
+        return self.doc_type == DocType.REGULASI
+
+    @property
+    def family(self) -> str | None:
+        """A regulation and the acts amending it are one family (the amended act's id)."""
+        return self.amends or self.regulation
+
+
+@dataclass(frozen=True)
+class Ranks:
+    """How retrieval found a hit (diagnostics, kept apart from its provenance)."""
+
+    dense: int | None = None  # rank among the dense candidates (chunks and norm units)
+    lexical: int | None = None  # rank in BM25
+    match: str | None = None  # "pasal": the Pasal the question names; "amendment": its other wording
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters a search may carry; ``kb.store`` turns them into Chroma's dialect."""
+
+    doc_type: str | None = None
+    regulation: str | None = None
+    section: str | None = None
+
+    def items(self) -> list[tuple[str, str]]:
+        return [
+            (k, v)
+            for k, v in (
+                ("doc_type", self.doc_type),
+                ("regulation", self.regulation),
+                ("section", self.section),
+            )
+            if v
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self.items())
 
 
 @dataclass(frozen=True)
@@ -138,11 +250,26 @@ class Hit:
     chunk_id: str
     text: str
     score: float
-    metadata: dict[str, Any]
+    metadata: dict[str, Any]  # as stored; read it through ``provenance``
+    ranks: Ranks = Ranks()
+
+    @cached_property
+    def provenance(self) -> Provenance:
+        return Provenance.from_metadata(self.metadata)
+
+    def with_score(self, score: float, ranks: Ranks | None = None, **metadata: Any) -> Hit:
+        """The same chunk found again: a new score, ranks, or derived metadata fields."""
+        meta = dict(self.metadata, **metadata) if metadata else self.metadata
+        return Hit(self.chunk_id, self.text, score, meta, self.ranks if ranks is None else ranks)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI/API shape: a flat object, ``null`` where a field does not apply."""
-        m = self.metadata
+        m = dict(
+            self.metadata,
+            dense_rank=self.ranks.dense,
+            lexical_rank=self.ranks.lexical,
+            match=self.ranks.match,
+        )
         out: dict[str, Any] = {
             "chunk_id": self.chunk_id,
             "text": self.text,
@@ -203,22 +330,22 @@ class Citation:
         cls, hit: Hit, marker: int, *, text: str, ayat: str | None, label: str, angka: str | None = None
     ) -> Citation:
         """The one way to cite a retrieved passage: provenance comes from the hit."""
-        m = hit.metadata
+        p = hit.provenance
         return cls(
             marker=marker,
-            regulation=m.get("regulation"),
-            pasal=m.get("pasal"),
+            regulation=p.regulation,
+            pasal=p.pasal,
             ayat=ayat,
-            doc_type=str(m.get("doc_type")),
-            source=str(m.get("source")),
-            title=str(m.get("title")),
-            page=m.get("page"),
+            doc_type=p.doc_type.value,
+            source=p.source,
+            title=p.title,
+            page=p.page,
             text=text,
             chunk_id=hit.chunk_id,
-            amended_by=m.get("amended_by"),
+            amended_by=p.amended_by,
             label=label,
             angka=angka,
-            ocr=bool(m.get("ocr")),
+            ocr=p.ocr,
         )
 
     def to_json(self) -> dict[str, Any]:

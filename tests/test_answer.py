@@ -24,7 +24,7 @@ from kb.llm import (
 )
 from kb.naming import legal_name, source_label
 from kb.settings import Settings
-from kb.types import REFUSAL, Answer, AnswerStream, Citation, Hit
+from kb.types import REFUSAL, Answer, AnswerStream, Citation, Hit, Provenance
 
 HITS = [
     Hit(
@@ -99,9 +99,11 @@ def test_legal_names():
         legal_name("Perda Kabupaten Banjarnegara 8/2025", None)
         == "Perda Kabupaten Banjarnegara No. 8 Tahun 2025"
     )
-    meta = {"regulation": "UU 6/2014", "pasal": "1"}
-    assert source_label(meta, None, "4") == "UU 6/2014 Pasal 1 angka 4"
-    assert source_label(dict(meta, pasal="92"), "1") == "UU 6/2014 Pasal 92 ayat (1)"
+    meta = {"regulation": "UU 6/2014", "pasal": "1", "doc_type": "regulasi"}
+    assert source_label(Provenance.from_metadata(meta), None, "4") == "UU 6/2014 Pasal 1 angka 4"
+    assert (
+        source_label(Provenance.from_metadata(dict(meta, pasal="92")), "1") == "UU 6/2014 Pasal 92 ayat (1)"
+    )
 
 
 def test_markers_without_a_source_are_removed():

@@ -75,7 +75,7 @@ def test_first_ingest_adds_every_file_with_structure(settings: Settings, corpus_
         "regulasi/perdes-sukamaju-3-2023.txt": ADDED,
         "webinar/catatan.md": ADDED,
     }
-    hits = store.get({"pasal": "2"})
+    hits = store.find(pasal="2")
     assert len(hits) == 1
     assert hits[0].metadata["regulation"] == "Perdes Sukamaju 3/2023"
     assert hits[0].metadata["bab"] == "BAB I KETENTUAN UMUM"
@@ -100,7 +100,7 @@ def test_changed_file_replaces_its_chunks(settings: Settings, corpus_files: Path
     )
     report, store = _run(settings)
     assert {r.source: r.status for r in report.results}["regulasi/perdes-sukamaju-3-2023.txt"] == UPDATED
-    chunks = store.get({"source": "regulasi/perdes-sukamaju-3-2023.txt"})
+    chunks = store.find(source="regulasi/perdes-sukamaju-3-2023.txt")
     assert sorted(h.metadata["pasal"] for h in chunks if h.metadata.get("pasal")) == ["1", "2", "3"]
     assert len({h.metadata["file_hash"] for h in chunks}) == 1
     # the old version's norm units went with its chunks
@@ -113,7 +113,7 @@ def test_deleted_file_disappears_from_the_index(settings: Settings, corpus_files
     (corpus_files / "webinar" / "catatan.md").unlink()
     report, store = _run(settings)
     assert {r.source: r.status for r in report.results}["webinar/catatan.md"] == REMOVED
-    assert store.get({"source": "webinar/catatan.md"}) == []
+    assert store.find(source="webinar/catatan.md") == []
     assert _unit_parents(store, "webinar/catatan.md") == set()
 
 
@@ -164,7 +164,7 @@ def test_ingest_reads_paths_outside_the_corpus(settings: Settings):
     store = Store(settings, embedder)
     report = ingest([src], settings, store, embedder)
     assert [r.source for r in report.results] == ["corpus-ref/pp-47-2015.txt"]
-    hits = store.get({"$and": [{"pasal": "149"}, {"regulation": "PP 47/2015"}]})
+    hits = store.find(pasal="149", regulation="PP 47/2015")
     assert hits and hits[0].metadata["amends"] == "PP 43/2014"
 
 

@@ -30,14 +30,14 @@ def _where(hit) -> tuple[str | None, str | None]:
 def test_named_pasal_is_returned_first_by_exact_lookup(kb: KnowledgeBase):
     hits = kb.search("psl 92 uu desa isinya apa", 5)
     assert _where(hits[0]) == ("UU 6/2014", "92")
-    assert hits[0].metadata["match"] == "pasal"
+    assert hits[0].ranks.match == "pasal"
 
 
 def test_a_named_regional_regulation_is_the_one_searched(kb: KnowledgeBase):
     # Pasal 7 exists in the Perda, in Perpres 83/2025 and in PP 43/2014: the one named wins
     hits = kb.search("pasal 7 perda kabupaten banjarnegara 8/2025", 3)
     assert _where(hits[0]) == ("Perda Kabupaten Banjarnegara 8/2025", "7")
-    assert hits[0].metadata["match"] == "pasal"
+    assert hits[0].ranks.match == "pasal"
 
 
 def test_cli_search_json_finds_pasal_92(ref_index: Settings):

@@ -86,3 +86,28 @@ def test_an_empty_index_lists_no_documents(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, corpus_dir=tmp_path / "c", _env_file=None)  # type: ignore[call-arg]
     kb = _kb(settings)
     assert kb.documents() == []
+
+
+def test_provenance_reads_stored_metadata_as_types() -> None:
+    from kb.types import DocType, Hit, Provenance, Ranks, Section
+
+    hit = Hit(
+        "c1",
+        "Pasal 92 …",
+        0.5,
+        {
+            "source": "uu.txt",
+            "doc_type": "regulasi",
+            "section": "batang_tubuh",
+            "pasal": "92",
+            "page": "3",
+            "ayat": "",
+        },
+    )
+    p = hit.provenance
+    assert (p.doc_type, p.section, p.pasal, p.page, p.ayat) == (DocType.REGULASI, Section.BODY, "92", 3, None)
+    assert p.is_regulation and p.title == "uu.txt"  # a missing title falls back to the file
+    assert Provenance.from_metadata({"doc_type": "rahasia"}).doc_type == DocType.LAINNYA
+    found = hit.with_score(1.0, Ranks(dense=2, match="pasal"))
+    assert found.to_json()["dense_rank"] == 2 and found.to_json()["match"] == "pasal"
+    assert "dense_rank" not in found.metadata  # diagnostics stay out of the provenance
