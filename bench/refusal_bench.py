@@ -24,6 +24,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from retrieval_bench import synthetic_meta  # noqa: E402
 
 from kb.answer import Answerer  # noqa: E402
 from kb.base import KnowledgeBase  # noqa: E402
@@ -44,16 +47,7 @@ def build(kb: KnowledgeBase, size: int) -> None:
             reg = f"PP {i // per_doc + 1}/2020"
             pasal = str(i % per_doc + 1)
             text = f"Pasal {pasal}\n(1) " + " ".join(words[j % len(words)] for j in range(i, i + 80))
-            meta = {
-                "source": f"syn/{reg.replace(' ', '-').replace('/', '-')}.txt",
-                "title": reg,
-                "doc_type": "regulasi",
-                "regulation": reg,
-                "pasal": pasal,
-                "section": "batang_tubuh",
-                "file_hash": "0" * 64,
-                "n_chunks": per_doc,
-            }
+            meta = synthetic_meta(reg, pasal, i, per_doc)
             batch.append(Chunk(f"syn-{i:06d}", text, text, meta))
         vecs = rng.standard_normal((len(batch), kb.embedder.dimension)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)

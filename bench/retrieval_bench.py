@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -82,6 +83,22 @@ def measure(kb: KnowledgeBase, qs: list[str], label: str) -> None:
     print(f"  baseline bm25 only           {pct(bm25_only)}")
 
 
+def synthetic_meta(reg: str, pasal: str, i: int, n_chunks: int) -> dict[str, Any]:
+    """A synthetic chunk's metadata: a body Pasal of a PP, one file per regulation."""
+    return {
+        "doc_id": f"syn{i // 300}",
+        "source": f"syn/{reg}.txt",
+        "title": reg,
+        "doc_type": "regulasi",
+        "regulation": reg,
+        "pasal": pasal,
+        "section": "batang_tubuh",
+        "file_hash": "0" * 64,
+        "chunk_index": i,
+        "n_chunks": n_chunks,
+    }
+
+
 def synthetic(kb: KnowledgeBase, size: int, vocab: list[str]) -> None:
     rng = random.Random(size)
     nprng = np.random.default_rng(size)
@@ -95,18 +112,7 @@ def synthetic(kb: KnowledgeBase, size: int, vocab: list[str]) -> None:
         text = f"Pasal {pasal}\n(1) {words}."
         step = -(-len(drawn) // UNITS_PER_CHUNK)
         units = tuple(" ".join(drawn[j : j + step]) for j in range(0, len(drawn), step))
-        meta = {
-            "doc_id": f"syn{i // 300}",
-            "source": f"syn/{reg}.txt",
-            "title": reg,
-            "doc_type": "regulasi",
-            "regulation": reg,
-            "pasal": pasal,
-            "section": "batang_tubuh",
-            "file_hash": "0" * 64,
-            "chunk_index": i,
-            "n_chunks": size,
-        }
+        meta = synthetic_meta(reg, pasal, i, size)
         batch.append(Chunk(f"syn-{i:06d}", text, f"{reg} | Pasal {pasal}\n{text}", meta, units))
         if len(batch) == 5000 or i == size - 1:
             n_units = sum(len(c.units) for c in batch)

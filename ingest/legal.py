@@ -24,45 +24,13 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.clean import PAGE_MARK, strip_marks
-from kb.law import RegulationId, display_case
+from kb.law import KIND_TABLE, RegulationId, display_case
 from kb.legaltext import normalise_ayat_markers, split_ayat
 
 # --- identity -------------------------------------------------------------------------
 
-# (pattern on the upper-cased title block, short form, long form)
-_JENIS: tuple[tuple[str, str, str], ...] = (
-    (
-        r"PERATURAN PEMERINTAH PENGGANTI UNDANG-\s?UNDANG",
-        "Perppu",
-        "Peraturan Pemerintah Pengganti Undang-Undang",
-    ),
-    (r"UNDANG-\s?UNDANG", "UU", "Undang-Undang"),
-    (r"PERATURAN PEMERINTAH", "PP", "Peraturan Pemerintah"),
-    (r"PERATURAN PRESIDEN", "Perpres", "Peraturan Presiden"),
-    (r"PERATURAN MENTERI DALAM NEGERI", "Permendagri", "Peraturan Menteri Dalam Negeri"),
-    (
-        r"PERATURAN MENTERI DESA[A-Z ,]*",
-        "Permendesa PDTT",
-        "Peraturan Menteri Desa, Pembangunan Daerah Tertinggal, dan Transmigrasi",
-    ),
-    (r"PERATURAN MENTERI KEUANGAN", "PMK", "Peraturan Menteri Keuangan"),
-    (r"PERATURAN BERSAMA KEPALA DESA", "Peraturan Bersama Kepala Desa", "Peraturan Bersama Kepala Desa"),
-    (
-        r"PERATURAN DAERAH (?P<lvl>KABUPATEN|KOTA|PROVINSI) (?P<place>[A-Z .'-]+?)(?= NOMOR)",
-        "Perda",
-        "Peraturan Daerah",
-    ),
-    (r"PERATURAN BUPATI (?P<place>[A-Z .'-]+?)(?= NOMOR)", "Perbup", "Peraturan Bupati"),
-    (r"PERATURAN WALI\s?KOTA (?P<place>[A-Z .'-]+?)(?= NOMOR)", "Perwal", "Peraturan Wali Kota"),
-    (r"PERATURAN GUBERNUR (?P<place>[A-Z .'-]+?)(?= NOMOR)", "Pergub", "Peraturan Gubernur"),
-    (r"PERATURAN DESA (?P<place>[A-Z .'-]+?)(?= NOMOR)", "Perdes", "Peraturan Desa"),
-    (r"PERATURAN KEPALA DESA (?P<place>[A-Z .'-]+?)(?= NOMOR)", "Perkades", "Peraturan Kepala Desa"),
-    (
-        r"PERATURAN MENTERI (?P<place>[A-Z ,]+?)(?= (?:REPUBLIK INDONESIA )?NOMOR)",
-        "Permen",
-        "Peraturan Menteri",
-    ),
-)
+# (pattern on the upper-cased title block, short form, long form), in matching order
+_JENIS = tuple((k.title, k.short, k.long) for k in KIND_TABLE)
 
 _OCR_DIGITS = str.maketrans(
     {

@@ -9,43 +9,126 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# short form -> (long form, level in the hierarchy of norms: lower is higher, regional?)
-KINDS: dict[str, tuple[str, int, bool]] = {
-    "UU": ("Undang-Undang", 1, False),
-    "Perppu": ("Peraturan Pemerintah Pengganti Undang-Undang", 1, False),
-    "PP": ("Peraturan Pemerintah", 2, False),
-    "Perpres": ("Peraturan Presiden", 3, False),
-    "Permendagri": ("Peraturan Menteri Dalam Negeri", 4, False),
-    "Permendesa PDTT": ("Peraturan Menteri Desa, Pembangunan Daerah Tertinggal, dan Transmigrasi", 4, False),
-    "PMK": ("Peraturan Menteri Keuangan", 4, False),
-    "Permen": ("Peraturan Menteri", 4, True),  # the ministry takes the place of a region
-    "Pergub": ("Peraturan Gubernur", 5, True),
-    "Perda": ("Peraturan Daerah", 5, True),
-    "Perbup": ("Peraturan Bupati", 6, True),
-    "Perwal": ("Peraturan Wali Kota", 6, True),
-    "Perdes": ("Peraturan Desa", 7, True),
-    "Peraturan Bersama Kepala Desa": ("Peraturan Bersama Kepala Desa", 7, False),
-    "Perkades": ("Peraturan Kepala Desa", 8, True),
-}
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of regulation, the one table of them: how it is written in a title block
+    (upper-cased, for the ingest), how users write it (lower-cased, for questions), and
+    its rank in the hierarchy of norms (lower is higher)."""
+
+    short: str  # the canonical id's first part: "UU", "Perda"
+    long: str
+    level: int
+    regional: bool  # carries a place (a region, a village; a ministry for a Permen)
+    title: str  # pattern on the upper-cased title block; the first kind that matches wins
+    spellings: tuple[str, ...] = ()
+
+
+KIND_TABLE: tuple[Kind, ...] = (
+    Kind(
+        "Perppu",
+        "Peraturan Pemerintah Pengganti Undang-Undang",
+        1,
+        False,
+        r"PERATURAN PEMERINTAH PENGGANTI UNDANG-\s?UNDANG",
+        ("perppu",),
+    ),
+    Kind("UU", "Undang-Undang", 1, False, r"UNDANG-\s?UNDANG", ("undang-undang", "undang undang", "uu")),
+    Kind("PP", "Peraturan Pemerintah", 2, False, r"PERATURAN PEMERINTAH", ("peraturan pemerintah", "pp")),
+    Kind("Perpres", "Peraturan Presiden", 3, False, r"PERATURAN PRESIDEN", ("peraturan presiden", "perpres")),
+    Kind(
+        "Permendagri",
+        "Peraturan Menteri Dalam Negeri",
+        4,
+        False,
+        r"PERATURAN MENTERI DALAM NEGERI",
+        ("peraturan menteri dalam negeri", "permendagri", "permen dagri"),
+    ),
+    Kind(
+        "Permendesa PDTT",
+        "Peraturan Menteri Desa, Pembangunan Daerah Tertinggal, dan Transmigrasi",
+        4,
+        False,
+        r"PERATURAN MENTERI DESA[A-Z ,]*",
+        ("permendesa", "permendes"),
+    ),
+    Kind(
+        "PMK",
+        "Peraturan Menteri Keuangan",
+        4,
+        False,
+        r"PERATURAN MENTERI KEUANGAN",
+        ("peraturan menteri keuangan", "pmk"),
+    ),
+    Kind(
+        "Peraturan Bersama Kepala Desa",
+        "Peraturan Bersama Kepala Desa",
+        7,
+        False,
+        r"PERATURAN BERSAMA KEPALA DESA",
+    ),
+    Kind(
+        "Perda",
+        "Peraturan Daerah",
+        5,
+        True,
+        r"PERATURAN DAERAH (?P<lvl>KABUPATEN|KOTA|PROVINSI) (?P<place>[A-Z .'-]+?)(?= NOMOR)",
+        ("perda", "peraturan daerah"),
+    ),
+    Kind(
+        "Perbup",
+        "Peraturan Bupati",
+        6,
+        True,
+        r"PERATURAN BUPATI (?P<place>[A-Z .'-]+?)(?= NOMOR)",
+        ("perbup", "peraturan bupati"),
+    ),
+    Kind(
+        "Perwal",
+        "Peraturan Wali Kota",
+        6,
+        True,
+        r"PERATURAN WALI\s?KOTA (?P<place>[A-Z .'-]+?)(?= NOMOR)",
+        ("perwal", "perwali", "peraturan wali kota", "peraturan walikota"),
+    ),
+    Kind(
+        "Pergub",
+        "Peraturan Gubernur",
+        5,
+        True,
+        r"PERATURAN GUBERNUR (?P<place>[A-Z .'-]+?)(?= NOMOR)",
+        ("pergub", "peraturan gubernur"),
+    ),
+    Kind(
+        "Perdes",
+        "Peraturan Desa",
+        7,
+        True,
+        r"PERATURAN DESA (?P<place>[A-Z .'-]+?)(?= NOMOR)",
+        ("perdes", "peraturan desa"),
+    ),
+    Kind(
+        "Perkades",
+        "Peraturan Kepala Desa",
+        8,
+        True,
+        r"PERATURAN KEPALA DESA (?P<place>[A-Z .'-]+?)(?= NOMOR)",
+        ("perkades", "peraturan kepala desa"),
+    ),
+    Kind(
+        "Permen",
+        "Peraturan Menteri",
+        4,
+        True,  # the ministry takes the place of a region
+        r"PERATURAN MENTERI (?P<place>[A-Z ,]+?)(?= (?:REPUBLIK INDONESIA )?NOMOR)",
+    ),
+)
+KINDS: dict[str, Kind] = {k.short: k for k in KIND_TABLE}
 REGIONAL_LEVELS = ("Kabupaten", "Kota", "Provinsi")
-# how users write the regional kinds (the national ones, with their informal forms, are in
-# kb/data/normalisasi.yaml)
-REGIONAL_SPELLINGS = {
-    "perda": "Perda",
-    "peraturan daerah": "Perda",
-    "perbup": "Perbup",
-    "peraturan bupati": "Perbup",
-    "perwal": "Perwal",
-    "perwali": "Perwal",
-    "peraturan wali kota": "Perwal",
-    "peraturan walikota": "Perwal",
-    "pergub": "Pergub",
-    "peraturan gubernur": "Pergub",
-    "perdes": "Perdes",
-    "peraturan desa": "Perdes",
-    "perkades": "Perkades",
-    "peraturan kepala desa": "Perkades",
-}
+# how users write each kind -> its short form; national kinds are found by
+# ``national_spellings`` (kb.query), regional ones with their place by ``find_regional_reference``
+NATIONAL_SPELLINGS = {w: k.short for k in KIND_TABLE if not k.regional for w in k.spellings}
+REGIONAL_SPELLINGS = {w: k.short for k in KIND_TABLE if k.regional for w in k.spellings}
 _LEVEL_SPELLINGS = {
     "kabupaten": "Kabupaten",
     "kab": "Kabupaten",
@@ -114,7 +197,7 @@ class RegulationId:
     @classmethod
     def of(cls, kind: str, number: int | str, year: int | str, place: str | None = None) -> RegulationId:
         """Build from parts as read (any case, extra spaces); a place only where the kind has one."""
-        regional = KINDS[kind][2]
+        regional = KINDS[kind].regional
         clean = display_case(" ".join(place.split())) if place and regional else None
         return cls(kind, int(number), int(year), clean or None)
 
@@ -129,11 +212,11 @@ class RegulationId:
     @property
     def level(self) -> int:
         """Rank in the hierarchy of norms (UU 1, PP 2, … Perdes 7): lower is higher."""
-        return KINDS[self.kind][1]
+        return KINDS[self.kind].level
 
     @property
     def long_kind(self) -> str:
-        return KINDS[self.kind][0]
+        return KINDS[self.kind].long
 
     def __str__(self) -> str:
         place = f" {self.place}" if self.place else ""

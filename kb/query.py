@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from kb.law import find_regional_reference
+from kb.law import NATIONAL_SPELLINGS, find_regional_reference
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def vocabulary() -> Vocabulary:
     by_length = sorted(raw.get("singkatan", {}).items(), key=lambda kv: -len(kv[0]))
     abbreviations = tuple((_word_pattern(k), str(v)) for k, v in by_length)
     aliases = sorted(raw.get("regulasi", {}).items(), key=lambda kv: -len(kv[0]))
-    kinds = {str(k).lower(): str(v) for k, v in raw.get("jenis", {}).items()}
+    kinds = dict(NATIONAL_SPELLINGS)  # the one table of kinds: kb.law.KIND_TABLE
     kinds_pattern = "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True))
     return Vocabulary(
         abbreviations,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.law import RegulationId
+from kb.law import KIND_TABLE, Kind, RegulationId
 from kb.query import normalise
 from tests.test_structure import REFERENCE, _reference
 
@@ -34,3 +34,17 @@ def test_ids_compare_as_values_and_know_their_level() -> None:
     assert uu is not None and pp is not None and uu.level < pp.level < perda.level
     assert RegulationId.of("UU", 6, 2014, "Desa").place is None  # a national act has no place
     assert RegulationId.parse("catatan webinar") is None
+
+
+@pytest.mark.parametrize("kind", KIND_TABLE, ids=[k.short for k in KIND_TABLE])
+def test_one_table_of_kinds_reads_title_blocks_and_questions(kind: Kind) -> None:
+    from ingest.legal import parse_identity
+
+    place = {"Perda": "KABUPATEN SUKAMAJU", "Permen": "PERTANIAN"}.get(kind.short, "SUKAMAJU")
+    head = kind.long.upper() + (f" {place}" if kind.regional else "")
+    identity = parse_identity(f"{head}\nNOMOR 5 TAHUN 2020\nTENTANG\nKERJA SAMA DESA\nMenimbang")
+    expected = RegulationId.of(kind.short, 5, 2020, place if kind.regional else None)
+    assert identity is not None and identity.regulation == str(expected)
+    for spelling in kind.spellings:  # every way users write it names the same id
+        where = f"{place.lower()} " if kind.regional else ""
+        assert normalise(f"pasal 3 {spelling} {where}no 5 tahun 2020").regulation == str(expected), spelling
