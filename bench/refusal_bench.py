@@ -110,7 +110,7 @@ def main() -> None:
         answerer = Answerer(kb)
         texts[0] = 0
         q = "Berapa tarif pajak kendaraan bermotor tahun 2031?"
-        refusal_ms = timed(lambda: answerer._refusal(q, q, "umum"), 5)
+        refusal_ms = timed(lambda: answerer._refusal(q, q, "umum", "bukti_lemah"), 5)
         print(f"\n{args.size} chunks, {DOCUMENTS} documents        ms   chunk texts read")
         print(f"  document list, summaries     {summary_ms:8.1f}   {summary_texts}")
         print(f"  baseline: full scan          {scan_ms:8.1f}   {scan_texts}")

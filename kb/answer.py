@@ -19,8 +19,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kb.evidence import Asked, asked_value, holds
 from kb.followup import standalone_question
 from kb.intent import DELEGATION, FRAMING, INTENT_CUES, detect_intent
+from kb.law import find_regional_name
 from kb.legaltext import list_items, split_ayat
 from kb.lexical import analyse, matched_terms
 from kb.naming import legal_citation, source_label
@@ -60,6 +62,9 @@ SECOND_PASAL_RATIO = 0.95
 # "the best passage answers the question": it holds at least this idf-weighted share of
 # the question's terms (measured on dev: 0.6 and 0.7 give the same answers, 0.5 none fewer)
 PARTIAL_MATCH = 0.6
+# a question asking for a value ("berapa rupiah", "tanggal berapa") is answered only by a
+# passage stating one that covers at least this share of the best passage's coverage
+VALUE_COVERAGE_RATIO = 0.5
 
 # --- extractive answers --------------------------------------------------------------
 
@@ -182,6 +187,17 @@ def _defines(text: str, terms: set[str]) -> bool:
     return bool(copula and terms) and terms <= set(analyse(head))
 
 
+def _named_but_absent(named: str | None, docs: list[DocumentSummary]) -> str:
+    """The regulation the question names ("PP 11/2019", or "Perda Provinsi Bali" by place
+    only) when no indexed document is it or starts with it; "" otherwise."""
+    if not named or not docs:
+        return ""
+    held = {d.regulation for d in docs if d.regulation}
+    if named in held or any(r.startswith(named + " ") for r in held):
+        return ""
+    return named
+
+
 def _pasal_key(u: _Unit) -> tuple[str, str]:
     p = u.hit.provenance
     return str(p.regulation), str(p.pasal)
@@ -240,10 +256,20 @@ class Answerer:
         intent = detect_intent(q.text, bool(q.pasal))
         hits, further = result.hits[:CANDIDATE_HITS], result.hits[CANDIDATE_HITS:]
         pasal_found = bool(hits) and hits[0].ranks.match == "pasal"
-        if not hits or (not pasal_found and not self._enough_evidence(result)):
-            yield self._refusal(question, standalone, intent)
+        docs = self.kb.documents()
+        if absent := _named_but_absent(q.regulation or find_regional_name(q.text), docs):
+            yield self._refusal(question, standalone, intent, "regulasi_tidak_ada", absent, docs)
             return
-        units = self._select(q.text, intent, hits, further, result.versions)
+        if not hits or (not pasal_found and not self._enough_evidence(result)):
+            yield self._refusal(question, standalone, intent, "bukti_lemah", docs=docs)
+            return
+        asked = None if pasal_found else asked_value(q.text)
+        units = self._select(q.text, intent, hits, further, result.versions, asked)
+        if not units:
+            yield self._refusal(
+                question, standalone, intent, "nilai_tidak_ada", asked.kind if asked else "", docs
+            )
+            return
         extractive = self._compose(question, standalone, intent, units)
         if self.chat_model is None:
             yield extractive
@@ -269,14 +295,34 @@ class Answerer:
             return False
         return not (result.unknown_terms and result.top_dense_score < MIN_DENSE_WITH_UNKNOWN_TERMS)
 
-    def _refusal(self, question: str, standalone: str, intent: str) -> Answer:
-        docs = self.kb.documents()
+    def _refusal(
+        self,
+        question: str,
+        standalone: str,
+        intent: str,
+        reason: str,
+        detail: str = "",
+        docs: list[DocumentSummary] | None = None,
+    ) -> Answer:
+        """A refusal that says why, what the index holds, and what the pack lacks."""
+        docs = self.kb.documents() if docs is None else docs
         if not docs:
             cover = (
                 "Basis pengetahuan masih kosong: masukkan dokumen lebih dulu (`kb ingest`, atau unggah "
                 "di tab Dokumen aplikasi)"
             )
-            return Answer(question, standalone, f"{REFUSAL} {cover}.", True, intent=intent)
+            return Answer(
+                question,
+                standalone,
+                f"{REFUSAL} {cover}.",
+                True,
+                intent=intent,
+                refusal_reason="indeks_kosong",
+            )
+        why = {
+            "regulasi_tidak_ada": f"{detail} belum ada di basis pengetahuan.",
+            "nilai_tidak_ada": f"Tidak ada ketentuan yang menyebut {detail} untuk hal yang ditanyakan.",
+        }.get(reason, "")
         regs = sorted({d.regulation for d in docs if d.regulation})
         notes = [d.title for d in docs if d.doc_type != "regulasi"]
         cover = "Basis pengetahuan ini memuat regulasi tentang desa dan kerja sama desa"
@@ -289,7 +335,8 @@ class Answerer:
         )
         if missing:
             cover += ". " + pack_note(missing)
-        return Answer(question, standalone, f"{REFUSAL} {cover}.", True, intent=intent)
+        text = " ".join(x for x in (REFUSAL, why, f"{cover}.") if x)
+        return Answer(question, standalone, text, True, intent=intent, refusal_reason=reason)
 
     def _select(
         self,
@@ -298,7 +345,10 @@ class Answerer:
         hits: list[Hit],
         further: Sequence[Hit] = (),
         versions: dict[str, tuple[Hit, ...]] | None = None,
+        asked: Asked | None = None,
     ) -> list[_Unit]:
+        """The passages to quote, best first; none when the question asks for a value
+        (``kb.evidence``) that no passage answering it states."""
         versions = versions or {}
         idf = self.kb.idf
         # the words that frame the question ("dasar hukum", "apa saja") are not its content
@@ -346,6 +396,14 @@ class Answerer:
         if intent == "isi_pasal":
             top = hits[0]
             return [u for u in units if u.hit.chunk_id == top.chunk_id]
+        if asked is not None:
+            # the value asked for must stand in a passage about the thing asked: one that
+            # covers the question nearly as well as the best passage does
+            valued = [u for u in units if holds(asked, u.text)]
+            widest = max(u.coverage for u in units)
+            if not valued or max(u.coverage for u in valued) < VALUE_COVERAGE_RATIO * widest:
+                return []
+            units = valued
         units = _prefer_higher_norms(units)
         units.sort(key=lambda u: -u.score)
         if intent == "definisi":

@@ -145,6 +145,24 @@ _REGIONAL_REF = re.compile(
 )
 
 
+_REGIONAL_NAME = re.compile(
+    r"(?<![\w-])(?P<kind>" + "|".join(sorted(REGIONAL_SPELLINGS, key=len, reverse=True)) + r")\s+"
+    r"(?P<level>kabupaten|kota|provinsi)\s+(?P<place>[a-z][a-z'-]*)",
+    re.IGNORECASE,
+)
+
+
+def find_regional_name(text: str) -> str | None:
+    """A regional regulation named by kind, level and place but not by number ("menurut
+    Perda Provinsi Bali"): the start of the ids it may have ("Perda Provinsi Bali"). Only
+    with the level word, which says that a place name follows (not a topic: "perdes APB")."""
+    m = _REGIONAL_NAME.search(text)
+    if not m:
+        return None
+    kind = REGIONAL_SPELLINGS[" ".join(m["kind"].lower().split())]
+    return f"{kind} {display_case(m['level'] + ' ' + m['place'])}"
+
+
 def find_regional_reference(text: str) -> tuple[RegulationId, int, int] | None:
     """A reference to a regional regulation in a question ("pasal 7 perda kabupaten
     banjarnegara 8/2025"): its id and where it stands."""

@@ -364,6 +364,10 @@ class Answer:
     intent: str = "umum"
     notice: str = ""  # e.g. the chat model could not be reached
     mode: str = "ekstraktif"
+    # why it refused: "bukti_lemah" (nothing close enough), "regulasi_tidak_ada" (a named
+    # regulation is not indexed), "nilai_tidak_ada" (no passage states the value asked),
+    # "indeks_kosong"; "" when it answered
+    refusal_reason: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -377,6 +381,7 @@ class Answer:
             "intent": self.intent,
             "notice": self.notice or None,
             "mode": self.mode,
+            "refusal_reason": self.refusal_reason or None,
         }
 
     def to_text(self, with_answer: bool = True) -> str:

@@ -409,3 +409,15 @@ def test_an_answer_stream_yields_the_text_then_gives_the_checked_answer():
     assert AnswerStream(iter(["Desa", EXTRACTIVE])).answer() is EXTRACTIVE  # text not read
     with pytest.raises(RuntimeError):
         AnswerStream(iter(["Desa"])).answer()
+
+
+@pytest.mark.slow
+def test_a_value_no_passage_states_is_refused_and_one_stated_is_quoted(answerer: Answerer):
+    """Questions written for this test, not taken from the dev sets: the corpus sets no
+    fine for a third party, but it does set the BPD's term of office."""
+    fine = answerer.ask("Berapa rupiah denda bagi pihak ketiga yang melanggar perjanjian kerja sama desa?")
+    assert fine.refused and fine.refusal_reason == "nilai_tidak_ada"
+    assert "jumlah uang" in fine.answer
+    term = answerer.ask("Berapa lama masa jabatan anggota BPD?")
+    assert not term.refused and (term.citations[0].pasal, term.citations[0].ayat) == ("56", "2")
+    assert "6 (enam) tahun" in term.citations[0].text or "8 (delapan) tahun" in term.citations[0].text

@@ -69,7 +69,7 @@ def test_a_refusal_reads_no_chunk(settings: Settings, monkeypatch: Any) -> None:
         return real_get(*args, **kwargs)
 
     monkeypatch.setattr(collection, "get", get)
-    answer = Answerer(kb)._refusal("Berapa tarif pajak kendaraan?", "Berapa tarif pajak kendaraan?", "umum")
+    answer = Answerer(kb)._refusal("Berapa tarif pajak?", "Berapa tarif pajak?", "umum", "bukti_lemah")
     assert answer.refused and "Perdes Sukamaju 3/2023" in answer.answer
     assert reads == []
 

@@ -1,0 +1,63 @@
+"""Whether the evidence found can answer the question, beyond a similarity score.
+
+Two checks, both about the form of the question, never about its topic:
+
+* **A value of the kind asked.** "Berapa rupiah …" is answered only by a passage that
+  states an amount of money, "berapa persen" by a percentage, "tanggal berapa" by a date,
+  any other "berapa …" by a quantity ("15 (lima belas) hari", "2/3 (dua pertiga)", "10%").
+  Indonesian legislation writes quantities as digits followed by the number in words, so
+  a passage that only refers to "Pasal 10 ayat (5)" holds no quantity.
+* **A regulation the question names** must be in the index; a question "menurut PP 11
+  Tahun 2019" is not answered from another regulation (``kb.answer``).
+
+Each refusal carries its reason (``Answer.refusal_reason``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER_WORDS = (
+    r"(?:nol|satu|se|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|belas"
+    r"|puluh|ratus|seratus|ribu|seribu|juta|miliar|pertiga|perempat|per|seperdua|setengah|koma)"
+)
+# "15 (lima belas)", "2/3 (dua pertiga)", "1,5 (satu koma lima)"
+_LEGAL_QUANTITY = rf"\d+(?:[.,/]\d+)*\s*\((?:{_NUMBER_WORDS}\s*)+\)"
+_MONTHS = "januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The kind of value a question asks for, and how a passage states one."""
+
+    kind: str  # Indonesian, for the refusal reason: "jumlah uang", "persentase", …
+    value: re.Pattern[str]
+
+
+# (what the question says, the kind, the form in a passage), the most specific first
+_ASKED: tuple[tuple[re.Pattern[str], Asked], ...] = tuple(
+    (re.compile(question, re.IGNORECASE), Asked(kind, re.compile(value, re.IGNORECASE)))
+    for question, kind, value in (
+        (r"\bberapa\s+(?:rupiah|rp)\b", "jumlah uang", r"\bRp\.?\s?\d|\d\s*rupiah|\brupiah\b"),
+        (r"\bberapa\s+(?:persen|%)", "persentase", r"\d\s*%|\bper\s?seratus\b|\bpersen\b"),
+        (
+            r"\b(?:tanggal|tgl)\s+berapa\b",
+            "tanggal",
+            rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\btanggal\s+\d{{1,2}}\b",
+        ),
+        (r"\bberapa\b", "jumlah atau lama", rf"{_LEGAL_QUANTITY}|\d\s*%|\bRp\.?\s?\d"),
+    )
+)
+
+
+def asked_value(question: str) -> Asked | None:
+    """The kind of value the (normalised) question asks for, if it asks for one."""
+    for pattern, asked in _ASKED:
+        if pattern.search(question):
+            return asked
+    return None
+
+
+def holds(asked: Asked, text: str) -> bool:
+    return bool(asked.value.search(text))
