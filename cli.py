@@ -160,18 +160,18 @@ def search(
     if not hits:
         out.print("Tidak ada hasil. Sudahkah `kb ingest` dijalankan?")
     for i, h in enumerate(hits, 1):
-        m = h.metadata
+        p = h.provenance
         where = " ".join(
             x
             for x in (
-                m.get("regulation") or m.get("title"),
-                f"Pasal {m['pasal']}" if m.get("pasal") else "",
-                f"ayat ({m['ayat']})" if m.get("ayat") else "",
+                p.regulation or p.title,
+                f"Pasal {p.pasal}" if p.pasal else "",
+                f"ayat ({p.ayat})" if p.ayat else "",
             )
             if x
         )
         out.print(
-            f"[bold]{i}. {where}[/] [dim]({m.get('doc_type')}, {m.get('source')}, hlm. {m.get('page', '-')}, skor {h.score:.3f})[/]"
+            f"[bold]{i}. {where}[/] [dim]({p.doc_type}, {p.source}, hlm. {p.page or '-'}, skor {h.score:.3f})[/]"
         )
         out.print(h.text[:600] + ("…" if len(h.text) > 600 else ""), markup=False)
         out.print()

@@ -279,7 +279,9 @@ class LexicalIndex:
             ways: list[tuple[str, ...]] = [(t,)] if t in vocab else []
             if parts := compound_split(t, self.df):
                 ways.append(parts)
-            for a, b in ((terms[i - 1], t), (t, terms[i + 1] if i + 1 < len(terms) else "")):
+            before = terms[i - 1] if i > 0 else ""
+            after = terms[i + 1] if i + 1 < len(terms) else ""
+            for a, b in ((before, t), (t, after)):
                 if a and b and a + b in vocab and (a + b,) not in ways:
                     ways.append((a + b,))
             slots.append((t, tuple(ways)))
@@ -288,16 +290,19 @@ class LexicalIndex:
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[LexicalHit]:
         if self._bm25 is None or not self.ids:
             return []
-        counts = Counter(ways for _, ways in self._slots(analyse(query)) if ways)
+        counts = Counter((term, ways) for term, ways in self._slots(analyse(query)) if ways)
         if not counts:
             return []
         term_scores: dict[str, np.ndarray] = {}
         with self._lock:
-            for term in {t for ways in counts for way in ways for t in way}:
+            for term in {t for _, ways in counts for way in ways for t in way}:
                 term_scores[term] = np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
 
         def slot_score(ways: tuple[tuple[str, ...], ...]) -> np.ndarray:
-            # a compound's words count only together, at their mean weight
+            # a compound's words count only together, at their mean weight. The other
+            # spelling keeps its own weight: scaling it down to the asked word's idf (the
+            # rare joined "kerjasama" found for "kerja") lost dev d07's first rank and
+            # changed nothing on dev2
             each = [
                 np.where(
                     np.all([term_scores[t] > 0 for t in way], axis=0),
@@ -308,7 +313,7 @@ class LexicalIndex:
             ]
             return np.max(each, axis=0)
 
-        per_term = [slot_score(ways) for ways in counts]
+        per_term = [slot_score(ways) for _, ways in counts]
         scores = sum((n * s for n, s in zip(counts.values(), per_term, strict=True)), np.zeros(len(self.ids)))
         # Lucene's classic coordination factor: a chunk holding 5 of the question's 5 terms
         # beats one holding 4 of them more often. Without it BM25's length normalisation

@@ -79,10 +79,10 @@ def build_messages(question: str, hits: list[Hit]) -> list[tuple[str, str]]:
     """System prompt, then the numbered sources and the question."""
     blocks = []
     for n, h in enumerate(hits, 1):
-        m = h.metadata
-        label = f"{m.get('regulation')} Pasal {m.get('pasal')}" if m.get("pasal") else str(m.get("title"))
+        p = h.provenance
+        label = f"{p.regulation} Pasal {p.pasal}" if p.pasal else p.title
         kind = {"regulasi": "peraturan", "webinar": "catatan webinar", "kebijakan": "arah kebijakan"}.get(
-            str(m.get("doc_type")), "dokumen"
+            p.doc_type, "dokumen"
         )
         text = h.text.replace("<sumber", "&lt;sumber").replace("</sumber", "&lt;/sumber")
         blocks.append(f'<sumber nomor="{n}" jenis="{kind}" label="{label}">\n{text}\n</sumber>')

@@ -194,10 +194,10 @@ class HybridRetriever:
         the filters: the answer quotes the law as it stands beside the wording found."""
         out: dict[str, tuple[Hit, ...]] = {}
         for h in hits:
-            m = h.metadata
-            partner = str(m["amended_by"]).split(", ")[-1] if m.get("amended_by") else m.get("amends")
-            if partner and m.get("pasal"):
-                out[h.chunk_id] = tuple(self.version_hits(str(partner), str(m["pasal"]), hits))
+            p = h.provenance
+            partner = p.amended_by.split(", ")[-1] if p.amended_by else p.amends
+            if partner and p.pasal:
+                out[h.chunk_id] = tuple(self.version_hits(partner, p.pasal, hits))
         return out
 
     def _dense_with_units(
@@ -262,7 +262,7 @@ class HybridRetriever:
         exact.sort(
             key=lambda h: (
                 rank.get(h.chunk_id, len(hits)),
-                -regulation_year(h.metadata.get("regulation")),
+                -regulation_year(h.provenance.regulation),
                 int(h.metadata.get("chunk_index", 0)),
             )
         )
@@ -281,15 +281,15 @@ class HybridRetriever:
         for hit in hits:
             if hit.chunk_id in placed:
                 continue
-            m = hit.metadata
-            pasal = str(m.get("pasal") or "")
-            base = str(m.get("amends") or m.get("regulation") or "")
-            chain = versions.get((base, pasal)) if pasal and m.get("section") == SECTION_BODY else None
+            p = hit.provenance
+            pasal = p.pasal or ""
+            base = p.family or ""
+            chain = versions.get((base, pasal)) if pasal and p.section == SECTION_BODY else None
             if not chain:
                 out.append(hit)
                 placed.add(hit.chunk_id)
                 continue
-            own = str(m.get("regulation"))
+            own = str(p.regulation)
             newer = [r for r in chain if regulation_year(r) > regulation_year(own)]
             # the newest wording goes first, then this one
             for reg in reversed(newer):
@@ -309,9 +309,9 @@ class HybridRetriever:
         present = [
             h
             for h in hits
-            if h.metadata.get("regulation") == regulation
-            and str(h.metadata.get("pasal")) == pasal
-            and h.metadata.get("section") == SECTION_BODY
+            if h.provenance.regulation == regulation
+            and h.provenance.pasal == pasal
+            and h.provenance.section == SECTION_BODY
         ]
         if present:
             return present

@@ -133,7 +133,7 @@ def test_an_example_question_is_asked_by_a_click_and_new_conversation_clears(pag
 
 def test_search_shows_whole_pasal_and_exports_a_handout(page: Any) -> None:
     page.get_by_role("tab", name="Cari Kutipan").click()
-    page.locator("#search-query textarea").fill("bidang kerja sama desa")
+    page.locator("#search-query textarea").fill("psl 92 uu desa")
     page.locator("#search-query textarea").press("Enter")
     page.wait_for_selector("#search-results .kb-card")
     first = page.locator("#search-results .kb-card").first.inner_text()

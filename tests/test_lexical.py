@@ -105,3 +105,6 @@ def test_a_compound_meets_its_other_spelling_in_both_directions(tmp_path: Path):
     found = [h.chunk_id for h in idx.search("bidang apa yang dikerjasamakan", 4)]
     assert found[:2] == ["note", "law"] and "x" in found  # "kerja sama" counts as the word asked
     assert idx.unknown_terms("dikerjasamakan") == []
+    # a joined form is only tried for neighbours: the first term is not joined to the last
+    assert ("kerjasama",) not in dict(idx._slots(["sama", "bidang", "kerja"]))["sama"]
+    assert ("kerjasama",) in dict(idx._slots(["kerja", "sama"]))["sama"]
