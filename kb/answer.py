@@ -259,8 +259,10 @@ class Answerer:
         intent = detect_intent(q.text, bool(q.pasal))
         hits, further = result.hits[:CANDIDATE_HITS], result.hits[CANDIDATE_HITS:]
         pasal_found = bool(hits) and hits[0].ranks.match == "pasal"
-        docs = self.kb.documents()
-        if absent := _named_but_absent(q.regulation or find_regional_name(q.text), docs):
+        # the document list is read only when the question names a regulation, or to refuse
+        named = q.regulation or find_regional_name(q.text)
+        docs = self.kb.documents() if named else None
+        if docs and (absent := _named_but_absent(named, docs)):
             yield self._refusal(question, standalone, intent, "regulasi_tidak_ada", absent, docs)
             return
         if not hits or (not pasal_found and not self._enough_evidence(result)):
