@@ -22,6 +22,7 @@ from kb.base import KnowledgeBase  # noqa: E402
 from kb.evaluate import Question, load_questions, matches, score_run  # noqa: E402
 from kb.query import normalise  # noqa: E402
 from kb.settings import Settings  # noqa: E402
+from kb.types import Filters  # noqa: E402
 
 
 def main() -> None:
@@ -44,7 +45,7 @@ def main() -> None:
 
     def dense(q: Question) -> list[Any]:
         vector = kb.embedder.embed_queries([normalise(q.question).text])[0]
-        ranked, _, _ = retriever._dense_with_units(vector, None)
+        ranked, _, _ = retriever._dense_with_units(vector, Filters())
         return in_order([cid for cid, _ in ranked[:10]])
 
     def bm25(q: Question) -> list[Any]:
@@ -53,7 +54,7 @@ def main() -> None:
     def row(name: str, ranked: Callable[[Question], list[Any]], units: bool, coordination: bool) -> None:
         store.query_units = with_units if units else (lambda *a, **k: [])  # type: ignore[method-assign]
         retriever.lexical.coordination = coordination
-        m = score_run(name, questions, ranked, lambda h, rel: matches(h.metadata, rel), 5)
+        m = score_run(name, questions, ranked, lambda h, rel: matches(h.provenance, rel), 5)
         print(f"{name:<44}{m.recall_1:>8.3f}{m.recall_k:>8.3f}{m.mrr_10:>8.3f}")
 
     print(f"{'system':<44}{'R@1':>8}{'R@5':>8}{'MRR':>8}")

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kb.base import KnowledgeBase
-from kb.evaluate import load_questions, matches, score_run
+from kb.evaluate import Question, load_questions, matches, score_run
 from kb.retrieve import FusionConfig, HybridRetriever
 from kb.settings import Settings
+
+
+def ranked_by(retriever: HybridRetriever) -> Callable[[Question], list[Any]]:
+    return lambda q: retriever.search(q.question, 10).hits
 
 
 def main() -> None:
@@ -36,8 +42,8 @@ def main() -> None:
         m = score_run(
             "hybrid",
             questions,
-            lambda q, r=retriever: r.search(q.question, 10).hits,
-            lambda h, rel: matches(h.metadata, rel),
+            ranked_by(retriever),
+            lambda h, rel: matches(h.provenance, rel),
             5,
         )
         print(

@@ -26,13 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from retrieval_bench import synthetic_meta  # noqa: E402
+from retrieval_bench import synthetic_chunk  # noqa: E402
 
 from kb.answer import Answerer  # noqa: E402
 from kb.base import KnowledgeBase  # noqa: E402
 from kb.embedder import make_embedder  # noqa: E402
 from kb.settings import Settings  # noqa: E402
-from kb.types import Chunk, DocumentSummary  # noqa: E402
+from kb.types import DocumentSummary  # noqa: E402
 
 DOCUMENTS = 40
 
@@ -47,8 +47,7 @@ def build(kb: KnowledgeBase, size: int) -> None:
             reg = f"PP {i // per_doc + 1}/2020"
             pasal = str(i % per_doc + 1)
             text = f"Pasal {pasal}\n(1) " + " ".join(words[j % len(words)] for j in range(i, i + 80))
-            meta = synthetic_meta(reg, pasal, i, per_doc)
-            batch.append(Chunk(f"syn-{i:06d}", text, text, meta))
+            batch.append(synthetic_chunk(reg, pasal, i, per_doc, text))
         vecs = rng.standard_normal((len(batch), kb.embedder.dimension)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         kb.store.upsert(batch, vecs)

@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -34,7 +33,7 @@ from kb.base import KnowledgeBase  # noqa: E402
 from kb.embedder import make_embedder  # noqa: E402
 from kb.query import normalise  # noqa: E402
 from kb.settings import Settings  # noqa: E402
-from kb.types import Chunk  # noqa: E402
+from kb.types import Chunk, DocType, Provenance, Section  # noqa: E402
 
 UNITS_PER_CHUNK = 4
 
@@ -83,20 +82,21 @@ def measure(kb: KnowledgeBase, qs: list[str], label: str) -> None:
     print(f"  baseline bm25 only           {pct(bm25_only)}")
 
 
-def synthetic_meta(reg: str, pasal: str, i: int, n_chunks: int) -> dict[str, Any]:
-    """A synthetic chunk's metadata: a body Pasal of a PP, one file per regulation."""
-    return {
-        "doc_id": f"syn{i // 300}",
-        "source": f"syn/{reg}.txt",
-        "title": reg,
-        "doc_type": "regulasi",
-        "regulation": reg,
-        "pasal": pasal,
-        "section": "batang_tubuh",
-        "file_hash": "0" * 64,
-        "chunk_index": i,
-        "n_chunks": n_chunks,
-    }
+def synthetic_chunk(
+    reg: str, pasal: str, i: int, n_chunks: int, text: str, units: tuple[str, ...] = ()
+) -> Chunk:
+    """A synthetic chunk: a body Pasal of a PP, one file per regulation."""
+    provenance = Provenance(
+        source=f"syn/{reg}.txt",
+        title=reg,
+        doc_type=DocType.REGULASI,
+        file_hash="0" * 64,
+        regulation=reg,
+        pasal=pasal,
+        section=Section.BODY,
+    )
+    embed_text = f"{reg} | Pasal {pasal}\n{text}"
+    return Chunk(f"syn-{i:06d}", text, embed_text, provenance, index=i, count=n_chunks, units=units)
 
 
 def synthetic(kb: KnowledgeBase, size: int, vocab: list[str]) -> None:
@@ -112,8 +112,7 @@ def synthetic(kb: KnowledgeBase, size: int, vocab: list[str]) -> None:
         text = f"Pasal {pasal}\n(1) {words}."
         step = -(-len(drawn) // UNITS_PER_CHUNK)
         units = tuple(" ".join(drawn[j : j + step]) for j in range(0, len(drawn), step))
-        meta = synthetic_meta(reg, pasal, i, size)
-        batch.append(Chunk(f"syn-{i:06d}", text, f"{reg} | Pasal {pasal}\n{text}", meta, units))
+        batch.append(synthetic_chunk(reg, pasal, i, size, text, units))
         if len(batch) == 5000 or i == size - 1:
             n_units = sum(len(c.units) for c in batch)
             vecs = nprng.standard_normal((len(batch) + n_units, kb.embedder.dimension)).astype(np.float32)

@@ -16,17 +16,16 @@ embedder's own tokenizer, so nothing is silently truncated.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 from ingest.clean import PAGE_MARK, strip_marks
 from ingest.legal import Article, ParsedRegulation
-from kb.types import SECTION_BODY, SECTION_EXPLANATION, SECTION_PREAMBLE, Chunk
+from kb.types import Chunk, Provenance, Section, document_id
 
 TokenCounter = Callable[[str], int]
 
@@ -41,20 +40,15 @@ NOTE_CHUNK_TOKENS = 200
 
 @dataclass(frozen=True)
 class DocInfo:
-    """Document-level metadata copied onto each of its chunks."""
+    """A document's provenance, copied onto each of its chunks (which add where in the
+    document they sit), and its ingest record (time, structure check)."""
 
-    source: str
-    file_hash: str
-    title: str
-    doc_type: str
-    regulation: str | None = None
-    tentang: str | None = None
-    date: str | None = None
-    extra: tuple[tuple[str, Any], ...] = ()  # more document-level fields (provenance, structure check)
+    provenance: Provenance
+    record: tuple[tuple[str, Any], ...] = ()
 
-    @property
-    def doc_id(self) -> str:
-        return hashlib.sha1(self.source.encode("utf-8")).hexdigest()[:12]
+
+# A chunk's place in its document: (shown text, embedded text, where in the document)
+Piece = tuple[str, str, dict[str, Any]]
 
 
 def _splitter(budget: int, count: TokenCounter, separators: list[str]) -> RecursiveCharacterTextSplitter:
@@ -113,14 +107,14 @@ def regulation_chunks(
     reg: ParsedRegulation, info: DocInfo, count: TokenCounter, max_tokens: int
 ) -> list[Chunk]:
     """Chunks of a parsed regulation: konsiderans, each Pasal, Penjelasan Umum."""
-    out: list[tuple[str, str, dict[str, Any]]] = []
+    out: list[Piece] = []
     limit = max_tokens - SAFETY_TOKENS
     ident = reg.identity
     if reg.konsiderans.strip():
         head = f"{ident.regulation} tentang {ident.tentang} | Konsiderans"
         budget = limit - count(head + "\n")
         for piece in fit_pieces(reg.konsiderans, budget, count):
-            out.append((piece, f"{head}\n{piece}", {"section": SECTION_PREAMBLE, "page": 1}))
+            out.append((piece, f"{head}\n{piece}", {"section": Section.PREAMBLE, "page": 1}))
     for art in reg.articles:
         if not art.text.strip():
             continue
@@ -128,7 +122,7 @@ def regulation_chunks(
         heading = f"Pasal {art.number}"
         budget = limit - count(f"{head}\n{heading}\n")
         base: dict[str, Any] = {
-            "section": SECTION_BODY,
+            "section": Section.BODY,
             "pasal": art.number,
             "bab": art.bab or None,
             "bagian": art.bagian or None,
@@ -155,7 +149,7 @@ def regulation_chunks(
         splitter = _splitter(budget, count, ["\n", ". ", "; ", " ", ""])
         page = reg.page_at(reg.text.find("PENJELASAN"))
         for piece in splitter.split_text(reg.penjelasan_umum):
-            out.append((piece, f"{head}\n{piece}", {"section": SECTION_EXPLANATION, "page": page}))
+            out.append((piece, f"{head}\n{piece}", {"section": Section.EXPLANATION, "page": page}))
     return _finish(out, info)
 
 
@@ -163,7 +157,8 @@ def text_chunks(
     text: str, info: DocInfo, count: TokenCounter, max_tokens: int, markdown: bool
 ) -> list[Chunk]:
     """Chunks of a non-legal document, by headings then paragraphs, with page numbers."""
-    head = info.title + (f" ({info.date})" if info.date else "")
+    doc = info.provenance
+    head = doc.title + (f" ({doc.date})" if doc.date else "")
     budget = min(NOTE_CHUNK_TOKENS, max_tokens - SAFETY_TOKENS - count(head + "\n\n"))
     sections: Iterable[tuple[str, str]]
     if markdown:
@@ -176,7 +171,7 @@ def text_chunks(
     else:
         sections = [("", text)]
     splitter = _splitter(budget, count, ["\n\n", "\n", ". ", "; ", ", ", " ", ""])
-    out: list[tuple[str, str, dict[str, Any]]] = []
+    out: list[Piece] = []
     pos = 0
     for heading, body in sections:
         for piece in splitter.split_text(body):
@@ -195,31 +190,21 @@ def text_chunks(
     return _finish(out, info)
 
 
-def _finish(items: list[tuple[str, str, dict[str, Any]]], info: DocInfo) -> list[Chunk]:
-    chunks = []
-    n = len(items)
-
-    def chunk_id(i: int) -> str:
-        return f"{info.doc_id}-{info.file_hash[:12]}-{i:04d}"
-
-    for i, (display, embed_text, meta) in enumerate(items):
-        metadata: dict[str, Any] = {
-            "doc_id": info.doc_id,
-            "source": info.source,
-            "title": info.title,
-            "doc_type": info.doc_type,
-            "regulation": info.regulation,
-            "tentang": info.tentang,
-            "date": info.date,
-            "file_hash": info.file_hash,
-            "chunk_index": i,
-            "n_chunks": n,
-            **dict(info.extra),
-            **meta,
-        }
-        metadata = {k: v for k, v in metadata.items() if v not in (None, "")}
-        chunks.append(Chunk(chunk_id(i), _plain(display), _plain(embed_text), metadata))
-    return chunks
+def _finish(items: list[Piece], info: DocInfo) -> list[Chunk]:
+    doc = info.provenance
+    prefix = f"{document_id(doc.source)}-{doc.file_hash[:12]}"
+    return [
+        Chunk(
+            f"{prefix}-{i:04d}",
+            _plain(display),
+            _plain(embed_text),
+            replace(doc, **{k: v for k, v in where.items() if v not in (None, "")}),
+            index=i,
+            count=len(items),
+            record=info.record,
+        )
+        for i, (display, embed_text, where) in enumerate(items)
+    ]
 
 
 def _plain(text: str) -> str:

@@ -38,7 +38,7 @@ from kb.legaltext import norm_units
 from kb.retrieve import HybridRetriever
 from kb.settings import Settings
 from kb.store import Store
-from kb.types import DOC_TYPES, Chunk, LoadedDocument
+from kb.types import DOC_TYPES, Chunk, DocType, LoadedDocument, Provenance
 
 log = logging.getLogger(__name__)
 
@@ -142,14 +142,15 @@ def discover(paths: Sequence[Path], corpus_dir: Path) -> tuple[list[SourceFile],
     return found, refused
 
 
-def _doc_type(doc: LoadedDocument, is_regulation: bool) -> str:
+def _doc_type(doc: LoadedDocument, is_regulation: bool) -> DocType:
+    """Declared in the front matter, else the folder it sits in, else what it reads as."""
     declared = str(doc.meta.get("doc_type", "")).strip().lower()
     if declared in DOC_TYPES:
-        return declared
+        return DocType(declared)
     for part in Path(doc.source).parts[:-1]:
         if part.lower() in DOC_TYPES:
-            return part.lower()
-    return "regulasi" if is_regulation else "lainnya"
+            return DocType(part.lower())
+    return DocType.REGULASI if is_regulation else DocType.LAINNYA
 
 
 def build_chunks(doc: LoadedDocument, embedder: Embedder) -> list[Chunk]:
@@ -172,25 +173,31 @@ def parse_document(doc: LoadedDocument, embedder: Embedder) -> tuple[list[Chunk]
     def count(t: str) -> int:
         return embedder.count_tokens(t, "passage")
 
+    def front(key: str) -> str | None:  # a field of the file's front matter
+        return str(meta[key]) if meta.get(key) else None
+
     def info(title: str, check: StructureCheck | None) -> DocInfo:
-        return DocInfo(
+        provenance = Provenance(
             source=doc.source,
-            file_hash=doc.file_hash,
             title=title,
             doc_type=doc_type,
+            file_hash=doc.file_hash,
+            path=doc.path,
             regulation=identity.regulation if identity else None,
             tentang=identity.tentang if identity else None,
-            date=str(meta["date"]) if meta.get("date") else None,
-            extra=(
-                *((k, str(meta[k])) for k in ("speaker", "organizer", "event") if meta.get(k)),
-                ("path", doc.path),
-                ("ingested_at", datetime.now(UTC).isoformat(timespec="seconds")),
-                *(check.to_metadata().items() if check else ()),
-            ),
+            date=front("date"),
+            event=front("event"),
+            speaker=front("speaker"),
+            organizer=front("organizer"),
         )
+        record = (
+            ("ingested_at", datetime.now(UTC).isoformat(timespec="seconds")),
+            *(check.to_metadata().items() if check else ()),
+        )
+        return DocInfo(provenance, record)
 
     check: StructureCheck | None = None
-    if identity is not None and doc_type == "regulasi":
+    if identity is not None and doc_type == DocType.REGULASI:
         reg = parse_regulation(text, identity)
         check = check_regulation(reg, doc.text, **pages)
         if reg.articles:
@@ -199,7 +206,7 @@ def parse_document(doc: LoadedDocument, embedder: Embedder) -> tuple[list[Chunk]
             return _finish(chunks, doc), check
     if check is None:
         unparsed = check_unparsed(doc.text, identity.regulation if identity else None, **pages)
-        check = unparsed if unparsed.problems() or doc_type == "regulasi" else None
+        check = unparsed if unparsed.problems() or doc_type == DocType.REGULASI else None
     title = str(meta.get("title") or Path(doc.source).stem.replace("-", " ").replace("_", " "))
     markdown = doc.source.lower().endswith((".md", ".markdown"))
     chunks = text_chunks(text, info(title, check), count, embedder.max_tokens, markdown)
@@ -215,7 +222,7 @@ def _finish(chunks: list[Chunk], doc: LoadedDocument) -> list[Chunk]:
         replace(
             c,
             units=tuple(norm_units(c.text)),
-            metadata={**c.metadata, "ocr": True} if c.metadata.get("page") in ocr else c.metadata,
+            provenance=replace(c.provenance, ocr=True) if c.provenance.page in ocr else c.provenance,
         )
         for c in chunks
     ]

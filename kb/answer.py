@@ -386,7 +386,7 @@ class Answerer:
         for u in units:
             # the headings above the passage (BAB, Bagian) count, the regulation's title does
             # not: "Peraturan Pelaksanaan …" says nothing of what a Pasal of PP 43/2014 holds
-            head = " ".join(str(u.hit.metadata.get("embed_text", "")).split("\n", 1)[0].split(" | ")[1:])
+            head = " ".join(u.hit.embed_text.split("\n", 1)[0].split(" | ")[1:])
             # an enumeration answers through one of its items: words scattered over
             # different items ("fasilitasi" in one, "pelaksanaan" in another) are no answer
             overlap = max(

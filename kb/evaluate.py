@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from kb.errors import KBError
-from kb.types import Hit
+from kb.types import Hit, Provenance, Section
 
 Relevant = dict[str, str]
 
@@ -66,16 +66,15 @@ def load_questions(path: Path) -> list[Question]:
     return out
 
 
-def matches(meta: dict[str, Any], rel: Relevant) -> bool:
+def matches(p: Provenance, rel: Relevant) -> bool:
+    """Whether a passage is one a question's label names: a Pasal of the body of a
+    regulation (or of an act amending it), or any passage of a kind of document."""
     if "pasal" in rel:
-        if (
-            str(meta.get("pasal")) != str(rel["pasal"])
-            or meta.get("section", "batang_tubuh") != "batang_tubuh"
-        ):
+        if p.pasal != str(rel["pasal"]) or p.section not in (None, Section.BODY):
             return False
-        return rel.get("regulation") in (meta.get("regulation"), meta.get("amends"))
+        return rel.get("regulation") in (p.regulation, p.amends)
     if "doc_type" in rel:
-        return meta.get("doc_type") == rel["doc_type"]
+        return p.doc_type == rel["doc_type"]
     return False
 
 
@@ -149,10 +148,8 @@ def langchain_baseline(kb: Any, questions: Sequence[Question], k: int, raw_loade
     chunks = kb.store.all_chunks()
     files: dict[str, dict[str, Any]] = {}
     for h in chunks:
-        m = h.metadata
-        files.setdefault(
-            str(m.get("path")), {"regulation": m.get("regulation"), "doc_type": m.get("doc_type")}
-        )
+        p = h.provenance
+        files.setdefault(str(p.path), {"regulation": p.regulation, "doc_type": p.doc_type.value})
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     docs: list[Document] = []
     for path, meta in files.items():
@@ -165,12 +162,12 @@ def langchain_baseline(kb: Any, questions: Sequence[Question], k: int, raw_loade
 
     snippets: dict[tuple[str, str], list[str]] = {}
     for h in chunks:
-        m = h.metadata
-        if m.get("pasal") and m.get("section") == "batang_tubuh":
+        p = h.provenance
+        if p.pasal and p.section == Section.BODY:
             body = h.text.split("\n", 1)[1] if "\n" in h.text else h.text
-            keys = {(str(m.get("regulation")), str(m["pasal"]))}
-            if m.get("amends"):
-                keys.add((str(m["amends"]), str(m["pasal"])))
+            keys = {(str(p.regulation), p.pasal)}
+            if p.amends:
+                keys.add((p.amends, p.pasal))
             lines = [_norm(x)[:60] for x in body.split("\n") if len(x.strip()) >= 30]
             for key in keys:
                 snippets.setdefault(key, []).extend(lines)
@@ -198,7 +195,7 @@ def evaluate(
     def ours(q: Question) -> list[Hit]:
         return list(kb.retrieve(q.question, 10).hits)
 
-    runs = [score_run("hybrid", questions, ours, lambda h, rel: matches(h.metadata, rel), k)]
+    runs = [score_run("hybrid", questions, ours, lambda h, rel: matches(h.provenance, rel), k)]
     if raw_loader is not None:
         runs.append(langchain_baseline(kb, questions, k, raw_loader))
         by_id = {h.chunk_id: h for h in kb.store.all_chunks()}
@@ -208,7 +205,7 @@ def evaluate(
 
             return [by_id[h.chunk_id] for h in kb.retriever.lexical.search(normalise(q.question).text, 10)]
 
-        runs.append(score_run("bm25", questions, bm25, lambda h, rel: matches(h.metadata, rel), k))
+        runs.append(score_run("bm25", questions, bm25, lambda h, rel: matches(h.provenance, rel), k))
     # the refusal gate's own evidence (``RetrievalResult.top_dense_score``: the normalised
     # question against the chunks), so these figures are the ones its thresholds compare
     evidence = {q.id: kb.retrieve(q.question, 1).top_dense_score for q in questions}
@@ -252,23 +249,7 @@ def answer_metrics(answerer: Any, questions: Sequence[Question]) -> dict[str, An
             continue
         if ans.refused:
             false_refusals += 1
-        good = [
-            c
-            for c in ans.citations
-            if any(
-                matches(
-                    {
-                        "regulation": c.regulation,
-                        "pasal": c.pasal,
-                        "doc_type": c.doc_type,
-                        "section": "batang_tubuh",
-                        "amends": _amends(answerer, c),
-                    },
-                    rel,
-                )
-                for rel in q.relevant
-            )
-        ]
+        good = [c for c in ans.citations if any(matches(c.provenance, rel) for rel in q.relevant)]
         cited += len(ans.citations)
         relevant_cited += len(good)
         text = (ans.answer + " " + " ".join(c.text for c in ans.citations)).lower()
@@ -291,8 +272,3 @@ def answer_metrics(answerer: Any, questions: Sequence[Question]) -> dict[str, An
         "answer_ms_p95": round(p95, 1),
         "per_question": per,
     }
-
-
-def _amends(answerer: Any, citation: Any) -> str | None:
-    hits = answerer.kb.store.get_ids([citation.chunk_id])
-    return hits[0].metadata.get("amends") if hits else None

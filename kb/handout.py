@@ -35,7 +35,7 @@ def passage_from_hit(hit: Hit, text: str | None = None) -> HandoutPassage:
         citation=source_label(p, None),
         legal_form=legal,
         text=text or hit.text,
-        penjelasan=str(hit.metadata.get("penjelasan") or "").strip(),
+        penjelasan=(p.penjelasan or "").strip(),
         where=f"{p.source}{page}",
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from kb.lexical import analyse
 from kb.naming import source_label
-from kb.types import Answer, Citation, Hit
+from kb.types import Answer, Hit, Provenance
 
 BADGES = {
     "regulasi": ("Regulasi", "kb-badge-reg"),
@@ -69,23 +69,23 @@ def highlight(text: str, stems: Iterable[str]) -> str:
     return "".join(out)
 
 
-def _amended_mark(meta: dict[str, Any]) -> str:
+def _amended_mark(p: Provenance) -> str:
     marks = []
-    if meta.get("amended_by"):
-        marks.append(f"telah diubah oleh {html.escape(str(meta['amended_by']))}")
-    if meta.get("amends"):
-        marks.append(f"mengubah {html.escape(str(meta['amends']))}")
-    if meta.get("ocr"):
+    if p.amended_by:
+        marks.append(f"telah diubah oleh {html.escape(p.amended_by)}")
+    if p.amends:
+        marks.append(f"mengubah {html.escape(p.amends)}")
+    if p.ocr:
         marks.append("teks hasil OCR, periksa naskah asli")
     return "".join(f'<span class="kb-badge kb-amended">{m}</span>' for m in marks)
 
 
-def _meta_line(meta: dict[str, Any]) -> str:
-    parts = [html.escape(str(meta.get("title") or meta.get("source") or ""))]
-    if meta.get("page"):
-        parts.append(f"hlm. {html.escape(str(meta['page']))}")
-    parts.append(html.escape(str(meta.get("source") or "")))
-    return " · ".join(p for p in parts if p)
+def _meta_line(p: Provenance) -> str:
+    parts = [html.escape(p.title or p.source)]
+    if p.page:
+        parts.append(f"hlm. {p.page}")
+    parts.append(html.escape(p.source))
+    return " · ".join(part for part in parts if part)
 
 
 def citation_cards(answer: Answer, query: str) -> str:
@@ -95,26 +95,15 @@ def citation_cards(answer: Answer, query: str) -> str:
     stems = query_stems(query)
     cards = []
     for c in answer.citations:
-        meta = _citation_meta(c)
+        p = c.provenance
         cards.append(
             f'<details class="kb-card" data-marker="{c.marker}">'
-            f"<summary>[{c.marker}] {html.escape(c.label)}{badge(c.doc_type)}{_amended_mark(meta)}</summary>"
-            f'<div class="kb-meta">{_meta_line(meta)}</div>'
+            f"<summary>[{c.marker}] {html.escape(c.label)}{badge(c.doc_type)}{_amended_mark(p)}</summary>"
+            f'<div class="kb-meta">{_meta_line(p)}</div>'
             f'<div class="kb-text">{highlight(c.text, stems)}</div>'
             "</details>"
         )
     return "\n".join(cards)
-
-
-def _citation_meta(c: Citation) -> dict[str, Any]:
-    return {
-        "title": c.title,
-        "source": c.source,
-        "page": c.page,
-        "amended_by": c.amended_by,
-        "doc_type": c.doc_type,
-        "ocr": c.ocr,
-    }
 
 
 def hit_cards(hits: list[Hit], query: str, full_text: dict[str, str] | None = None) -> str:
@@ -125,9 +114,9 @@ def hit_cards(hits: list[Hit], query: str, full_text: dict[str, str] | None = No
     stems = query_stems(query)
     cards = []
     for n, h in enumerate(hits, 1):
-        m = h.metadata
+        p = h.provenance
         text = (full_text or {}).get(h.chunk_id, h.text)
-        penjelasan = str(m.get("penjelasan") or "").strip()
+        penjelasan = (p.penjelasan or "").strip()
         expl = (
             f'<div class="kb-penjelasan"><b>Penjelasan:</b> {highlight(penjelasan, stems)}</div>'
             if penjelasan
@@ -135,9 +124,9 @@ def hit_cards(hits: list[Hit], query: str, full_text: dict[str, str] | None = No
         )
         cards.append(
             f'<div class="kb-card" data-chunk="{html.escape(h.chunk_id)}">'
-            f"<div><b>[{n}] {html.escape(source_label(h.provenance, None))}</b>{badge(m.get('doc_type'))}"
-            f"{_amended_mark(m)}</div>"
-            f'<div class="kb-meta">{_meta_line(m)}</div>'
+            f"<div><b>[{n}] {html.escape(source_label(p, None))}</b>{badge(p.doc_type)}"
+            f"{_amended_mark(p)}</div>"
+            f'<div class="kb-meta">{_meta_line(p)}</div>'
             f'<div class="kb-text">{highlight(text, stems)}</div>{expl}'
             "</div>"
         )

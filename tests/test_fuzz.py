@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ingest.chunking import DocInfo, regulation_chunks
 from ingest.legal import parse_identity, parse_regulation
 from kb.query import normalise, parse_regulation_ref
+from kb.types import DocType, Provenance
 
 FUZZ = settings(
     max_examples=150,
@@ -78,8 +79,8 @@ def test_legal_parser_and_chunker_keep_their_invariants(body: str) -> None:
     for art in reg.articles:
         assert re.fullmatch(r"\d+[A-Z]?|[IVXLC]+", art.number), art.number
         assert 0 <= art.start <= art.end <= len(reg.text)
-    info = DocInfo(source="uji.txt", file_hash="0" * 64, title="uji", doc_type="regulasi",
-                   regulation=identity.regulation, tentang=identity.tentang)  # fmt: skip
+    info = DocInfo(Provenance(source="uji.txt", file_hash="0" * 64, title="uji", doc_type=DocType.REGULASI,
+                              regulation=identity.regulation, tentang=identity.tentang))  # fmt: skip
     chunks = regulation_chunks(reg, info, _count, 120)
     ids = [c.chunk_id for c in chunks]
     assert len(ids) == len(set(ids))
