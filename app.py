@@ -28,12 +28,13 @@ from typing import Any
 
 import gradio as gr
 
-from kb import render
+from kb import basket, render
 from kb.answer import Answerer
 from kb.base import KnowledgeBase
+from kb.basket import BasketItem
 from kb.errors import KBError
 from kb.feedback import Feedback, record_feedback
-from kb.handout import file_stem, passage_from_hit, to_docx, to_markdown
+from kb.handout import file_stem, to_docx, to_markdown, to_pdf
 from kb.llm import make_chat_model
 from kb.settings import Settings
 from kb.types import Answer, Hit
@@ -73,6 +74,32 @@ DOC_COLUMNS = [
     "Berkas",
 ]
 THINKING = "⏳ Mencari di dokumen …"
+# Gradio picks its widgets' language ("Drop File Here") from the browser's; the users read
+# Indonesian whatever their browser is set to. Gradio's own Indonesian strings, given for
+# the locales a browser most often reports, override its English ones.
+_WIDGETS_ID = {
+    "upload_text.drop_file": "Letakkan berkas di sini",
+    "upload_text.click_to_upload": "Klik untuk mengunggah",
+    "common.or": "atau",
+    "common.clear": "Bersihkan",
+    "common.download": "Unduh",
+    "common.remove": "Hapus",
+    "common.loading": "Memuat",
+    "common.error": "Galat",
+}
+INDONESIAN_WIDGETS = gr.I18n(**{lang: _WIDGETS_ID for lang in ("en", "en-US", "en-GB", "id")})
+# After an answer arrives: its beginning in view (the chat would show its end, the disclaimer)
+SHOW_ANSWER_START = """() => {
+  const chat = document.querySelector('#chat');
+  const bots = chat ? chat.querySelectorAll('.message-row.bot-row') : [];
+  const last = bots[bots.length - 1];
+  if (!last) return;
+  let box = last.parentElement;
+  while (box && box !== chat && box.scrollHeight <= box.clientHeight + 1) box = box.parentElement;
+  if (box) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
+  const top = chat.getBoundingClientRect().top;
+  if (top < 0 || top > innerHeight / 3) window.scrollBy(0, top - 8);
+}"""
 
 
 def intro(regulations: list[str], notes: int) -> str:
@@ -95,6 +122,7 @@ ADMIN_DISABLED = (
 @dataclass(frozen=True)
 class Library:
     table: list[list[Any]]
+    cards: str  # the same documents as cards, for a phone
     sources: list[str]
     regulations: list[tuple[str, str]]
     about: str
@@ -181,7 +209,7 @@ class App:
             return
         chat[-1] = {"role": "assistant", "content": render.answer_markdown(final)}
         history = [*history, final.standalone_question]
-        sources = render.citation_cards(final, final.standalone_question)
+        sources = render.citation_cards(final, self.kb.distinctive_terms(final.standalone_question))
         yield chat, sources, history, final.to_json(), render.answer_plain(final), ""
 
     def feedback_good(self, comment: str, last: dict[str, Any] | None) -> str:
@@ -207,31 +235,108 @@ class App:
         )
         return "Terima kasih, penilaian Anda tersimpan."
 
-    # -- Cari Kutipan -----------------------------------------------------------------------
+    # -- Cari Kutipan and the handout basket ----------------------------------------------
 
     def search_cards(
-        self, query: str, k: int, doc_type: str, regulation: str, section: str
+        self, query: str, k: int, doc_type: str, regulation: str, section: str, raw_basket: Any
     ) -> tuple[str, Any, list[dict[str, Any]]]:
+        """Search results as cards, and one tick box per result (ticked: in the basket)."""
         hits = self._search(query, k, doc_type, regulation, section)
         full = {h.chunk_id: self.kb.whole_pasal(h) for h in hits}
         choices = [
             (f"[{n}] {render.source_label(h.provenance, None)}", h.chunk_id) for n, h in enumerate(hits, 1)
         ]
-        state = [{"chunk_id": h.chunk_id, "text": full[h.chunk_id], "metadata": h.metadata} for h in hits]
-        return render.hit_cards(hits, query, full), gr.update(choices=choices, value=[]), state
+        results = [BasketItem.of_hit(h, full[h.chunk_id]).to_dict() for h in hits]
+        held = {i.chunk_id for i in basket.load(raw_basket)}
+        cards = render.hit_cards(hits, self.kb.distinctive_terms(query), full)
+        return (
+            cards,
+            gr.update(choices=choices, value=[h.chunk_id for h in hits if h.chunk_id in held]),
+            results,
+        )
 
-    def export(self, title: str, chosen: list[str], results: list[dict[str, Any]]) -> tuple[Any, Any, str]:
-        picked = [r for r in results if r["chunk_id"] in set(chosen or [])]
-        if not picked:
-            return None, None, "Pilih dulu kutipan yang akan dimasukkan ke bahan ajar."
-        passages = [
-            passage_from_hit(Hit(r["chunk_id"], r["text"], 0.0, r["metadata"]), r["text"]) for r in picked
-        ]
+    def basket_view(
+        self, items: basket.Basket, selected: str | None, results: list[dict[str, Any]]
+    ) -> tuple[Any, ...]:
+        """What every change of the basket updates: its stored form, the list, the picker
+        (keeping the selection), the note of the selected passage and the search's ticks."""
+        held = [i.chunk_id for i in items]
+        keep = selected if selected in held else (held[0] if held else None)
+        note = next((i.note for i in items if i.chunk_id == keep), "")
+        return (
+            basket.dump(items),
+            render.basket_html(items),
+            gr.update(choices=[(f"{n}. {i.label}", i.chunk_id) for n, i in enumerate(items, 1)], value=keep),
+            note,
+            gr.update(value=[r["chunk_id"] for r in results if r["chunk_id"] in held]),
+        )
+
+    def tick(
+        self, ticked: list[str], results: list[dict[str, Any]], raw: Any, selected: str | None
+    ) -> tuple[Any, ...]:
+        """A tick puts a search result in the basket, an untick takes it out; the basket
+        keeps what earlier searches put in."""
+        ticked_ids = set(ticked or [])
+        shown = basket.load(results)
+        items = basket.remove(basket.load(raw), {i.chunk_id for i in shown} - ticked_ids)
+        before = {i.chunk_id for i in items}
+        items = basket.add(items, [i for i in shown if i.chunk_id in ticked_ids])
+        added = [i.chunk_id for i in items if i.chunk_id not in before]
+        return self.basket_view(items, added[-1] if added else selected, results)
+
+    def reorder(
+        self, action: str, raw: Any, selected: str | None, results: list[dict[str, Any]], note: str = ""
+    ) -> tuple[Any, ...]:
+        items = basket.load(raw)
+        if action == "naik" and selected:
+            items = basket.move(items, selected, -1)
+        elif action == "turun" and selected:
+            items = basket.move(items, selected, 1)
+        elif action == "hapus" and selected:
+            items = basket.remove(items, [selected])
+        elif action == "hierarki":
+            items = basket.by_hierarchy(items)
+        elif action == "kosongkan":
+            items = []
+        elif action == "catatan" and selected:
+            items = basket.annotate(items, selected, note)
+        return self.basket_view(items, selected, results)
+
+    def add_answer_sources(
+        self, last: dict[str, Any] | None, raw: Any, results: list[dict[str, Any]]
+    ) -> tuple[Any, ...]:
+        """The cited passages of the last answer into the basket (each as its whole Pasal)."""
+        items = basket.load(raw)
+        cited = [c for c in (last or {}).get("citations") or [] if c.get("chunk_id")]
+        hits = {h.chunk_id: h for h in self.kb.store.get_ids([c["chunk_id"] for c in cited])}
+        new = []
+        for c in cited:
+            hit = hits.get(c["chunk_id"])
+            if hit is not None:
+                extra = {"amended_by": c["amended_by"]} if c.get("amended_by") else {}
+                hit = hit.with_score(hit.score, **extra)
+                new.append(BasketItem.of_hit(hit, self.kb.whole_pasal(hit)))
+        items = basket.add(items, new)
+        status = (
+            f"{len(new)} sumber masuk ke bahan ajar ({len(items)} kutipan; lihat tab Cari Kutipan)."
+            if new
+            else "Belum ada sumber jawaban untuk dimasukkan."
+        )
+        return (*self.basket_view(items, None, results), status)
+
+    def export(self, title: str, raw: Any, questions: str) -> tuple[Any, Any, Any, str]:
+        items = basket.load(raw)
+        if not items:
+            return None, None, None, "Bahan ajar masih kosong: centang dulu kutipan yang akan dimasukkan."
+        passages = [i.passage() for i in items]
+        asked = [q for q in (questions or "").splitlines() if q.strip()]
         folder = Path(tempfile.mkdtemp(dir=self.export_dir))
-        md = folder / f"{file_stem(title)}.md"
-        md.write_text(to_markdown(title, passages), encoding="utf-8")
-        docx = to_docx(title, passages, folder / f"{file_stem(title)}.docx")
-        return str(md), str(docx), f"Bahan ajar berisi {len(passages)} kutipan siap diunduh."
+        stem = file_stem(title)
+        md = folder / f"{stem}.md"
+        md.write_text(to_markdown(title, passages, questions=asked), encoding="utf-8")
+        docx = to_docx(title, passages, folder / f"{stem}.docx", questions=asked)
+        pdf = to_pdf(title, passages, folder / f"{stem}.pdf", questions=asked)
+        return str(md), str(docx), str(pdf), f"Bahan ajar berisi {len(passages)} kutipan siap diunduh."
 
     # -- Dokumen ----------------------------------------------------------------------------
 
@@ -254,6 +359,7 @@ class App:
         regs = sorted({d.regulation for d in docs if d.regulation})
         return Library(
             table=table,
+            cards=render.document_cards(docs),
             sources=[d.source for d in docs],
             regulations=[("Semua regulasi", ""), *((r, r) for r in regs)],
             about=render.about_markdown(self.settings, self.kb.stats(docs)),
@@ -309,6 +415,8 @@ class App:
         return "\n".join(f"- {'✓' if r.ok else '⚠️'} {render.escape_markdown(r.message)}" for r in results)
 
     def upload(self, files: list[str] | None, password: str, progress: Any = None) -> str:
+        """Store and ingest uploads (admin), showing each file's stage as it goes, then a
+        line per file with its result and structure check."""
         from ingest.library import Upload, upload_documents
 
         if not files:
@@ -319,17 +427,23 @@ class App:
         def on_file(result: Any) -> None:
             done.append(result.source)
             if progress is not None:
-                progress((len(done), len(uploads)), desc=f"Memproses {result.source}")
+                progress((len(done), len(uploads)), desc=f"{result.source}: selesai")
+
+        def on_stage(source: str, stage: str) -> None:
+            if progress is not None:
+                progress((len(done), len(uploads)), desc=f"{source}: {stage}")
 
         try:
-            report = upload_documents(self.kb, self.settings, uploads, password, on_file)
+            report = upload_documents(self.kb, self.settings, uploads, password, on_file, on_stage)
         except KBError as exc:
             return f"⚠️ {exc.user_message}"
         from ingest.console import STATUS_LABELS
 
+        checks = {d.source: render.structure_status(d) for d in self.kb.documents()}
         rows = [
             f"- **{render.escape_markdown(r.source)}**: {STATUS_LABELS[r.status]}"
             + (f", {r.chunks} potongan" if r.chunks else "")
+            + (f"; {render.escape_markdown(checks[r.source])}" if checks.get(r.source, "-") != "-" else "")
             + (f". {render.escape_markdown(r.message)}" if r.message else "")
             + "".join(f"\n  - ⚠️ {render.escape_markdown(w)}" for w in r.warnings)
             for r in report.results
@@ -352,61 +466,66 @@ def build(app: App) -> gr.Blocks:
     lib = app.library()
     with gr.Blocks(title="Tanya Kerja Sama Desa", analytics_enabled=False) as demo:
         header = gr.Markdown(lib.header, elem_id="header")
+        # the handout basket lives in the browser: it survives a reload and every new search
+        # (outside the tabs, so it is read at page load whichever tab is open)
+        saved = gr.BrowserState([], storage_key="kb-bahan-ajar")
         gr.api(app.ask, api_name="ask")
         gr.api(app.search, api_name="search")
         with gr.Tabs():
             with gr.Tab("Tanya", id="tanya"):
                 history = gr.State([])
                 last = gr.State(None)
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        chat = gr.Chatbot(label="Percakapan", height=480, elem_id="chat", sanitize_html=True)
-                        msg = gr.Textbox(
-                            label="Pertanyaan",
-                            placeholder="mis. bidang apa saja yang boleh dikerjasamakan?",
-                            submit_btn="Kirim",
-                            elem_id="question",
+                # the chat and its sources side by side on a wide screen; on a phone the
+                # row wraps and the sources come directly under the answer
+                with gr.Row(elem_id="tanya-row"):
+                    with gr.Column(scale=3, min_width=330):
+                        chat = gr.Chatbot(
+                            label="Percakapan",
+                            height=440,
+                            elem_id="chat",
+                            sanitize_html=True,
+                            autoscroll=False,
                         )
-                        with gr.Row():
-                            doc_type = gr.Dropdown(DOC_TYPES, value="", label="Jenis dokumen")
-                            regulation = gr.Dropdown(lib.regulations, value="", label="Regulasi")
-                        gr.Markdown("**Contoh pertanyaan** (klik untuk bertanya):")
-                        with gr.Row():
-                            example_buttons = [
-                                gr.Button(q, size="sm", visible=shown)
-                                for (q, _), shown in zip(EXAMPLES, lib.examples, strict=True)
-                            ]
-                        with gr.Row():
-                            new_chat = gr.Button("🗒️ Percakapan baru", size="sm")
-                            copy_btn = gr.Button("📋 Salin jawaban", size="sm", elem_id="copy-answer")
-                        copy_text = gr.Textbox(
-                            label="Jawaban (teks biasa)", visible="hidden", elem_id="copy-text"
-                        )
-                        with gr.Row():
-                            comment = gr.Textbox(label="Komentar (opsional)", scale=3)
-                            good = gr.Button(
-                                "👍 Membantu", size="sm", scale=0, min_width=120, elem_id="fb-good"
-                            )
-                            bad = gr.Button(
-                                "👎 Kurang tepat", size="sm", scale=0, min_width=120, elem_id="fb-bad"
-                            )
-                        fb_status = gr.Markdown()
-                    with gr.Column(scale=2):
+                    with gr.Column(scale=2, min_width=330):
                         gr.Markdown("### Sumber")
-                        sources = gr.HTML(
-                            '<p class="kb-empty">Sumber jawaban akan tampil di sini.</p>', elem_id="sources"
-                        )
+                        sources = gr.HTML(render_empty(), elem_id="sources")
+                        to_basket = gr.Button("+ Sumber ke bahan ajar", size="sm", elem_id="to-basket")
+                        basket_status = gr.Markdown(elem_id="basket-status")
+                msg = gr.Textbox(
+                    label="Pertanyaan",
+                    placeholder="mis. bidang apa saja yang boleh dikerjasamakan?",
+                    submit_btn="Kirim",
+                    elem_id="question",
+                )
+                with gr.Accordion("Contoh pertanyaan dan saringan", open=False, elem_id="tanya-more"):
+                    with gr.Row():
+                        example_buttons = [
+                            gr.Button(q, size="sm", visible=shown)
+                            for (q, _), shown in zip(EXAMPLES, lib.examples, strict=True)
+                        ]
+                    with gr.Row():
+                        doc_type = gr.Dropdown(DOC_TYPES, value="", label="Jenis dokumen")
+                        regulation = gr.Dropdown(lib.regulations, value="", label="Regulasi")
+                with gr.Row():
+                    new_chat = gr.Button("🗒️ Percakapan baru", size="sm")
+                    copy_btn = gr.Button("📋 Salin jawaban", size="sm", elem_id="copy-answer")
+                copy_text = gr.Textbox(label="Jawaban (teks biasa)", visible="hidden", elem_id="copy-text")
+                with gr.Row():
+                    comment = gr.Textbox(label="Komentar (opsional)", scale=3)
+                    good = gr.Button("👍 Membantu", size="sm", scale=0, min_width=120, elem_id="fb-good")
+                    bad = gr.Button("👎 Kurang tepat", size="sm", scale=0, min_width=120, elem_id="fb-bad")
+                fb_status = gr.Markdown()
                 outputs = [chat, sources, history, last, copy_text, msg]
                 turn: dict[str, Any] = {
                     "fn": app.respond,
                     "inputs": [msg, chat, history, doc_type, regulation],
                     "outputs": outputs,
                 }
-                msg.submit(**turn, api_name="chat")
+                msg.submit(**turn, api_name="chat").then(None, js=SHOW_ANSWER_START)
                 for b in example_buttons:
                     b.click(lambda q: q, inputs=b, outputs=msg, api_visibility="private").then(
                         **turn, api_visibility="private"
-                    )
+                    ).then(None, js=SHOW_ANSWER_START)
                 new_chat.click(
                     lambda: ([], render_empty(), [], None, "", ""), outputs=outputs, api_visibility="private"
                 )
@@ -422,36 +541,83 @@ def build(app: App) -> gr.Blocks:
                         label="Kata kunci atau pertanyaan", scale=3, submit_btn="Cari", elem_id="search-query"
                     )
                     k = gr.Slider(1, 20, value=s.search_k, step=1, label="Jumlah hasil")
-                with gr.Row():
+                with gr.Accordion("Saringan", open=False), gr.Row():
                     s_type = gr.Dropdown(DOC_TYPES, value="", label="Jenis dokumen")
                     s_reg = gr.Dropdown(lib.regulations, value="", label="Regulasi")
                     s_section = gr.Dropdown(SECTIONS, value="", label="Bagian")
                 results = gr.State([])
                 with gr.Row():
-                    with gr.Column(scale=3):
+                    with gr.Column(scale=3, min_width=330):
                         cards = gr.HTML(elem_id="search-results")
-                    with gr.Column(scale=2):
+                    with gr.Column(scale=2, min_width=330):
                         chosen = gr.CheckboxGroup(
-                            [], label="Pilih kutipan untuk bahan ajar", elem_id="chosen"
+                            [], label="Centang untuk memasukkan ke bahan ajar", elem_id="chosen"
+                        )
+                        gr.Markdown("### Bahan ajar")
+                        basket_list = gr.HTML(render.basket_html([]), elem_id="basket")
+                        picked = gr.Dropdown([], label="Kutipan terpilih", elem_id="basket-pick")
+                        with gr.Row():
+                            up = gr.Button("⬆ Naik", size="sm", elem_id="basket-up")
+                            down = gr.Button("⬇ Turun", size="sm", elem_id="basket-down")
+                            drop = gr.Button("✕ Keluarkan", size="sm", elem_id="basket-remove")
+                        with gr.Row():
+                            by_law = gr.Button("Urutkan menurut hierarki", size="sm", elem_id="basket-sort")
+                            clear = gr.Button("Kosongkan", size="sm", elem_id="basket-clear")
+                        note = gr.Textbox(label="Catatan pelatih untuk kutipan terpilih (opsional)", lines=2)
+                        save_note = gr.Button("Simpan catatan", size="sm")
+                        questions = gr.Textbox(
+                            label="Pertanyaan diskusi di akhir (satu per baris, opsional)", lines=3
                         )
                         title = gr.Textbox("Bahan Ajar Kerja Sama Desa", label="Judul bahan ajar")
                         export_btn = gr.Button(
-                            "Buat bahan ajar (Markdown + DOCX)", variant="primary", elem_id="export"
+                            "Buat bahan ajar (Markdown, DOCX, PDF)", variant="primary", elem_id="export"
                         )
                         export_status = gr.Markdown()
                         md_file = gr.File(label="Markdown", elem_id="handout-md")
                         docx_file = gr.File(label="DOCX", elem_id="handout-docx")
+                        pdf_file = gr.File(label="PDF", elem_id="handout-pdf")
+                view = [saved, basket_list, picked, note, chosen]
+                private: dict[str, Any] = {"api_visibility": "private"}
                 query.submit(
                     app.search_cards,
-                    [query, k, s_type, s_reg, s_section],
+                    [query, k, s_type, s_reg, s_section, saved],
                     [cards, chosen, results],
-                    api_visibility="private",
+                    **private,
+                )
+                chosen.input(app.tick, [chosen, results, saved, picked], view, **private)
+                for button, action in (
+                    (up, "naik"),
+                    (down, "turun"),
+                    (drop, "hapus"),
+                    (by_law, "hierarki"),
+                    (clear, "kosongkan"),
+                ):
+                    button.click(
+                        lambda raw, sel, res, a=action: app.reorder(a, raw, sel, res),
+                        [saved, picked, results],
+                        view,
+                        **private,
+                    )
+                save_note.click(
+                    lambda raw, sel, res, text: app.reorder("catatan", raw, sel, res, text),
+                    [saved, picked, results, note],
+                    view,
+                    **private,
+                )
+                picked.input(
+                    lambda raw, sel, res: app.basket_view(basket.load(raw), sel, res),
+                    [saved, picked, results],
+                    view,
+                    **private,
+                )
+                to_basket.click(
+                    app.add_answer_sources, [last, saved, results], [*view, basket_status], **private
                 )
                 export_btn.click(
                     app.export,
-                    [title, chosen, results],
-                    [md_file, docx_file, export_status],
-                    api_visibility="private",
+                    [title, saved, questions],
+                    [md_file, docx_file, pdf_file, export_status],
+                    **private,
                 )
 
             with gr.Tab("Dokumen", id="dokumen"):
@@ -463,6 +629,7 @@ def build(app: App) -> gr.Blocks:
                     wrap=True,
                     column_widths=["26%", "8%", "10%", "6%", "16%", "7%", "12%", "15%"],
                 )
+                doc_cards = gr.HTML(lib.cards, elem_id="documents-cards")
                 if not app.admin:
                     gr.Markdown(ADMIN_DISABLED)
                 password = gr.Textbox(label="Kata sandi admin", type="password", interactive=app.admin)
@@ -507,6 +674,7 @@ def build(app: App) -> gr.Blocks:
                     shown = [gr.update(visible=v) for v in now.examples]
                     return (
                         now.table,
+                        now.cards,
                         gr.update(choices=now.sources, value=None),
                         regs,
                         regs,
@@ -519,8 +687,11 @@ def build(app: App) -> gr.Blocks:
             with gr.Tab("Tentang", id="tentang"):
                 about = gr.Markdown(lib.about)
 
-        after = [docs, to_delete, regulation, s_reg, about, header, pack, *example_buttons]
+        after = [docs, doc_cards, to_delete, regulation, s_reg, about, header, pack, *example_buttons]
         demo.load(refresh, outputs=after, api_visibility="private")
+        demo.load(
+            lambda raw: app.basket_view(basket.load(raw), None, []), [saved], view, api_visibility="private"
+        )
 
         def do_fetch(pw: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
             return app.fetch_pack(pw, progress)
@@ -587,6 +758,7 @@ def main() -> None:
         share=False,
         show_error=False,
         css=render.CSS,
+        i18n=INDONESIAN_WIDGETS,
         footer_links=["api"],
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
         allowed_paths=[str(app.export_dir)],

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.clean import PAGE_MARK, strip_marks
-from kb.law import KIND_TABLE, RegulationId, display_case
+from kb.law import KIND_TABLE, RegulationId, display_case, pasal_key
 from kb.legaltext import normalise_ayat_markers, split_ayat
 
 # --- identity -------------------------------------------------------------------------
@@ -164,7 +164,7 @@ class Article:
     end: int = 0
     amends: str | None = None
     instruction: str = ""  # "Ketentuan Pasal 149 diubah sehingga berbunyi sebagai berikut:"
-    penjelasan: str = ""  # what the Penjelasan says of it, "" when only "Cukup jelas"
+    penjelasan: str = ""  # what the Penjelasan says of it (CUKUP_JELAS when only that); "" if silent
 
     def ayat(self) -> list[tuple[str, str]]:
         """The ayat as (number, text); a Pasal without ayat gives one item with number ''."""
@@ -211,11 +211,6 @@ _CLOSING = re.compile(r"Agar\s+setiap\s+orang\s+mengetahuinya|Ditetapkan\s+di\s+
 _PENJELASAN = re.compile(r"PENJELASAN\s+ATAS\s+(?:UNDANG|PERATURAN)|(?:^|\n)\s*PENJELASAN\s*(?:\n|$)")
 _PASAL_DEMI_PASAL = re.compile(r"PASA[LI1][,.]?\s+DEMI\s+PASA[LI1]", re.IGNORECASE)
 _BODY_START = re.compile(r"MEMUTUSKAN\s*:?|Menetapkan\s*:")
-
-
-def pasal_key(number: str) -> tuple[int, str]:
-    m = re.match(r"(\d+)([A-Z]?)$", number)
-    return (int(m.group(1)), m.group(2)) if m else (-1, number)
 
 
 def _number_candidates(raw: str) -> list[str]:
@@ -461,6 +456,7 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{2,}", "\n", text).strip()
 
 
+CUKUP_JELAS = "Cukup jelas."
 _CUKUP_JELAS = re.compile(r"(?:(?:Ayat|Huruf|Angka)\s+\S+\s+)?Cuku\w*\s+je[l1]a\w*\.?", re.IGNORECASE)
 
 
@@ -500,6 +496,6 @@ def _attach_penjelasan(text: str, articles: list[Article], amending: bool) -> st
         body = re.sub(r"\s*Angka\s+\d+\s*$", "", body)
         if amending:
             body = re.sub(r"\s*Pasal\s+I{1,3}\s*$", "", body)
-        if not is_trivial_explanation(body):
-            by_number[number].penjelasan = body
+        # a handout says "Penjelasan: Cukup jelas." where that is all the Penjelasan says
+        by_number[number].penjelasan = CUKUP_JELAS if is_trivial_explanation(body) else body
     return umum

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.loaders import check_file, decode_text
-from ingest.pipeline import FAILED, FileResult, IngestReport, ingest, ingest_lock
+from ingest.pipeline import DUPLICATE, FAILED, FileResult, IngestReport, ingest, ingest_lock
 from kb.errors import AdminError, DocumentError
 from kb.hashing import file_sha256
 from kb.settings import Settings
@@ -113,19 +113,45 @@ def upload_documents(
     uploads: Sequence[Upload],
     password: str | None,
     on_file: Callable[[FileResult], None] | None = None,
+    on_stage: Callable[[str, str], None] | None = None,
 ) -> IngestReport:
-    """Check, store and ingest uploaded files; a per-file result for each."""
+    """Check, store and ingest uploaded files; a per-file result for each, and each file's
+    stage as it goes (``on_stage(name, stage)``)."""
     check_password(settings, password)
     refused: list[FileResult] = []
     stored: list[Path] = []
+    # a file the index already holds is refused before it is written: nothing is left in
+    # the upload folder that the delete list cannot reach
+    held = {h: src for src, st in kb.store.file_states().items() for h in st.hashes if st.complete_for(h)}
     for up in uploads:
+        name = safe_name(up.name)
         try:
+            if on_stage:
+                on_stage(name, "memeriksa")
+            owner = held.get(file_sha256(up.path))
+            if owner:
+                refused.append(
+                    FileResult(
+                        name,
+                        DUPLICATE,
+                        message=f"Isinya sama persis dengan dokumen '{owner}' yang sudah ada; tidak diunggah lagi.",
+                    )
+                )
+                continue
             stored.append(store_upload(up, settings))
         except DocumentError as exc:
-            refused.append(FileResult(safe_name(up.name), FAILED, message=exc.user_message))
+            refused.append(FileResult(name, FAILED, message=exc.user_message))
     report = IngestReport()
     if stored:
-        report = ingest(stored, settings, kb.store, kb.embedder, on_file=on_file, retriever=kb.retriever)
+        report = ingest(
+            stored,
+            settings,
+            kb.store,
+            kb.embedder,
+            on_file=on_file,
+            on_stage=on_stage,
+            retriever=kb.retriever,
+        )
     for r in report.failed:  # a file that cannot be ingested does not stay in the corpus
         path = settings.corpus_dir / r.source
         if path.resolve().parent == settings.upload_dir.resolve():

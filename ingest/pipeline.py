@@ -257,11 +257,18 @@ def ingest(
     on_file: Callable[[FileResult], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_chunks: Callable[[int], None] | None = None,
+    on_stage: Callable[[str, str], None] | None = None,
     retriever: HybridRetriever | None = None,
 ) -> IngestReport:
     """Bring the index in step with the files under ``paths``. BM25 is rebuilt at the end,
     through ``retriever`` when the caller serves searches with one (it then searches the
-    new index at once, without reading the store again)."""
+    new index at once, without reading the store again). ``on_stage(source, stage)`` hears
+    each file's stage in Indonesian: memeriksa, membaca, mengurai Pasal, embedding n/N."""
+
+    def stage(source: str, text: str) -> None:
+        if on_stage:
+            on_stage(source, text)
+
     report = IngestReport()
     t0 = time.perf_counter()
 
@@ -299,11 +306,14 @@ def ingest(
 
         def prepare(f: SourceFile) -> tuple[str, LoadedDocument | None, list[Chunk], tuple[str, ...]]:
             """Hash, load and chunk one file (runs ahead of the embedding, in a thread)."""
+            stage(f.source, "memeriksa")
             file_hash = file_sha256(f.path)
             state = states.get(f.source)
             if state and state.complete_for(file_hash):
                 return file_hash, None, [], ()
+            stage(f.source, "membaca")
             doc = load_file(f.path, f.source, max_file_mb=settings.max_file_mb, ocr_lang=ocr_lang)
+            stage(f.source, "mengurai Pasal")
             chunks, check = parse_document(doc, embedder)
             return file_hash, doc, chunks, tuple(check.problems()) if check else ()
 
@@ -339,7 +349,17 @@ def ingest(
                         done(FileResult(f.source, SKIPPED, sum(state.hashes.values()) if state else 0))
                         continue
                     t1 = time.perf_counter()
-                    vectors, unit_vectors = _embed(embedder, chunks, on_chunks)
+                    embedded = 0
+
+                    def progress(n: int, source: str = f.source, total: int = len(chunks)) -> None:
+                        nonlocal embedded
+                        embedded += n
+                        stage(source, f"embedding {embedded}/{total}")
+                        if on_chunks:
+                            on_chunks(n)
+
+                    stage(f.source, f"embedding 0/{len(chunks)}")
+                    vectors, unit_vectors = _embed(embedder, chunks, progress)
                     report.embed_seconds += time.perf_counter() - t1
                     report.chunks_embedded += len(chunks)
                     store.upsert(chunks, vectors, unit_vectors)

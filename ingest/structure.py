@@ -23,7 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.legal import ParsedRegulation, pasal_key, roman_value
+from ingest.legal import ParsedRegulation, roman_value
+from kb.law import pasal_key
 
 _ROMAN = re.compile(r"^[IVX]+$")
 # a heading line as written in the raw text, before cleaning ("Pasal 17", "Pasal 5A")

@@ -239,3 +239,10 @@ class RegulationId:
     def __str__(self) -> str:
         place = f" {self.place}" if self.place else ""
         return f"{self.kind}{place} {self.number}/{self.year}"
+
+
+def pasal_key(number: str) -> tuple[int, str]:
+    """A Pasal number in the order of the text: 2 < 10 < 10A < 11; a Roman one (an amending
+    act's Pasal I, II) first."""
+    m = re.match(r"(\d+)([A-Z]?)$", number)
+    return (int(m.group(1)), m.group(2)) if m else (-1, number)

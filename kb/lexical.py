@@ -263,6 +263,10 @@ class LexicalIndex:
 
         return math.log(1 + len(self.ids) / (self.df.get(term, 0) + 0.5))
 
+    def share(self, term: str) -> float:
+        """The fraction of indexed chunks that hold a (stemmed) term."""
+        return self.df.get(term, 0) / len(self.ids) if self.ids else 0.0
+
     def unknown_terms(self, query: str) -> list[str]:
         """Terms of the query that no indexed chunk contains (in either compound spelling)."""
         if self._bm25 is None:

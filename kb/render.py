@@ -3,14 +3,15 @@ sources panel and the excerpt search, plain text for copying.
 
 Every piece of document text is escaped before it is placed in HTML or Markdown: a
 document that contains ``<script>`` shows those characters, it never runs them. The
-words of the query are highlighted by stem, so "dikerjasamakan" lights up "kerja sama"'s
-relatives the way the search itself matched them."""
+question's distinctive terms (``KnowledgeBase.distinctive_terms``) are highlighted by stem,
+so "dikerjasamakan" lights up "kerja sama"'s relatives the way the search matched them,
+and a word nearly every passage holds ("desa") is not lit everywhere."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kb.lexical import analyse
@@ -43,16 +44,21 @@ CSS = """
 .kb-amended{background:#ffebe9;color:#a40e26}
 .kb-card mark{background:#fff3a3;color:inherit;padding:0 1px}
 .kb-empty{color:#57606a;font-style:italic}
+.kb-basket{margin:0;padding-left:1.4em}
+.kb-basket li{margin:0 0 6px 0}
+#documents-cards{display:none}
+@media (max-width: 700px){
+  #documents{display:none}
+  #documents-cards{display:block}
+  #chat{height:min(440px,55vh) !important}
+  .tab-container button{padding:0 7px !important;font-size:.92em !important}
+}
 """
 
 
 def badge(doc_type: str | None) -> str:
     text, cls = BADGES.get(str(doc_type), OTHER_BADGE)
     return f'<span class="kb-badge {cls}">{text}</span>'
-
-
-def query_stems(query: str) -> frozenset[str]:
-    return frozenset(analyse(query))
 
 
 def highlight(text: str, stems: Iterable[str]) -> str:
@@ -81,18 +87,15 @@ def _amended_mark(p: Provenance) -> str:
 
 
 def _meta_line(p: Provenance) -> str:
-    parts = [html.escape(p.title or p.source)]
-    if p.page:
-        parts.append(f"hlm. {p.page}")
-    parts.append(html.escape(p.source))
-    return " · ".join(part for part in parts if part)
+    """The document's title, and the page where the source has pages (never a file path)."""
+    page = f" · hlm. {p.page}" if p.page and p.has_pages else ""
+    return html.escape(p.title or p.source) + page
 
 
-def citation_cards(answer: Answer, query: str) -> str:
+def citation_cards(answer: Answer, stems: Iterable[str]) -> str:
     """The sources panel: one card per cited passage, opened on click."""
     if not answer.citations:
         return '<p class="kb-empty">Tidak ada sumber untuk jawaban ini.</p>'
-    stems = query_stems(query)
     cards = []
     for c in answer.citations:
         p = c.provenance
@@ -106,12 +109,11 @@ def citation_cards(answer: Answer, query: str) -> str:
     return "\n".join(cards)
 
 
-def hit_cards(hits: list[Hit], query: str, full_text: dict[str, str] | None = None) -> str:
+def hit_cards(hits: list[Hit], stems: Iterable[str], full_text: dict[str, str] | None = None) -> str:
     """Search results for trainers: the whole Pasal (``full_text`` by chunk id when the
     Pasal spans several chunks) and its Penjelasan."""
     if not hits:
         return '<p class="kb-empty">Tidak ada kutipan yang cocok.</p>'
-    stems = query_stems(query)
     cards = []
     for n, h in enumerate(hits, 1):
         p = h.provenance
@@ -189,8 +191,6 @@ def about_markdown(settings: Any, stats: dict[str, Any]) -> str:
         "",
         "## Pengaturan yang berlaku",
         f"- Model embedding: `{stats['embedding_model']}` (mesin `{settings.embedder}`)",
-        f"- Lokasi indeks: `{stats['index_location']}`",
-        f"- Folder korpus: `{settings.corpus_dir}`",
         f"- Model bahasa: {('`' + settings.llm + '`') if settings.llm else 'tidak dipakai (jawaban ekstraktif)'}",
         f"- Kata sandi admin: {'diatur' if settings.admin_password else 'belum diatur (unggah/hapus nonaktif)'}",
         f"- Batas ukuran berkas: {settings.max_file_mb:g} MB; permintaan serentak: {settings.concurrency}",
@@ -217,3 +217,39 @@ def structure_status(doc: Any) -> str:
     if doc.pages_without_text:
         parts.append(f"⚠️ {len(doc.pages_without_text)} hlm. tanpa teks")
     return "; ".join(parts)
+
+
+def basket_html(items: Sequence[Any]) -> str:
+    """The handout basket (``kb.basket.BasketItem``s) in its order, numbered as exported."""
+    if not items:
+        return (
+            '<p class="kb-empty">Bahan ajar masih kosong. Centang kutipan hasil pencarian, atau '
+            "tekan “Sumber ke bahan ajar” di tab Tanya.</p>"
+        )
+    rows = []
+    for item in items:
+        first = next((x for x in item.text.splitlines()[1:] if x.strip()), item.text)[:90]
+        note = ' <span class="kb-badge kb-badge-other">catatan</span>' if item.note else ""
+        rows.append(
+            f'<li data-chunk="{html.escape(item.chunk_id)}"><b>{html.escape(item.label)}</b>{note}'
+            f'<div class="kb-meta">{html.escape(first)}</div></li>'
+        )
+    return f'<ol class="kb-basket">{"".join(rows)}</ol>'
+
+
+def document_cards(docs: Sequence[Any]) -> str:
+    """The indexed documents (``kb.types.DocumentSummary``) as cards: the Dokumen tab on a
+    narrow screen, where a table of eight columns cannot be read."""
+    if not docs:
+        return '<p class="kb-empty">Belum ada dokumen di basis pengetahuan.</p>'
+    cards = []
+    for d in docs:
+        facts = [d.regulation or "", f"{d.pasal} Pasal" if d.pasal else "", f"{d.chunks} potongan"]
+        status = structure_status(d)
+        cards.append(
+            f'<div class="kb-card"><div><b>{html.escape(d.title)}</b>{badge(d.doc_type)}</div>'
+            f'<div class="kb-meta">{html.escape(" · ".join(f for f in facts if f))}</div>'
+            + (f'<div class="kb-meta">{html.escape(status)}</div>' if status and status != "-" else "")
+            + "</div>"
+        )
+    return "\n".join(cards)

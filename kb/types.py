@@ -112,6 +112,12 @@ class Provenance:
         return self.doc_type == DocType.REGULASI
 
     @property
+    def has_pages(self) -> bool:
+        """Whether its page number means anything to a reader: a PDF's pages do, the page
+        marks of a text file do not."""
+        return self.source.lower().endswith(".pdf")
+
+    @property
     def family(self) -> str | None:
         """A regulation and the acts amending it are one family (the amended act's id)."""
         return self.amends or self.regulation

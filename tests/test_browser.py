@@ -103,7 +103,8 @@ def test_ask_cites_uu_6_2014_pasal_91_and_a_source_opens(page: Any, app_server: 
     card.locator("summary").click()
     assert card.locator(".kb-text").is_visible()
     assert "Desa dapat mengadakan kerja sama" in card.locator(".kb-text").inner_text()
-    assert card.locator("mark").count() > 0  # the query's words are highlighted
+    marks = [m.lower() for m in card.locator("mark").all_inner_texts()]
+    assert marks and "desa" not in marks  # the question's distinctive words, not "desa" everywhere
 
     _, settings = app_server
     before = len(read_feedback(settings.feedback_path))
@@ -119,7 +120,10 @@ def test_ask_cites_uu_6_2014_pasal_91_and_a_source_opens(page: Any, app_server: 
 
 
 def test_an_example_question_is_asked_by_a_click_and_new_conversation_clears(page: Any) -> None:
-    page.get_by_role("button", name="Bidang apa saja yang bisa dikerjasamakan oleh desa?").click()
+    example = page.get_by_role("button", name="Bidang apa saja yang bisa dikerjasamakan oleh desa?")
+    assert not example.is_visible()  # examples and filters wait, collapsed, under the input
+    page.get_by_text("Contoh pertanyaan dan saringan").click()
+    example.click()
     page.wait_for_function(
         "() => { const t = document.querySelector('#chat').innerText;"
         " return t.includes('Bidang apa saja') && !t.includes('Mencari di dokumen')"
@@ -131,20 +135,64 @@ def test_an_example_question_is_asked_by_a_click_and_new_conversation_clears(pag
     assert "Bidang apa saja" not in page.locator("#chat").inner_text()
 
 
-def test_search_shows_whole_pasal_and_exports_a_handout(page: Any) -> None:
-    page.get_by_role("tab", name="Cari Kutipan").click()
-    page.locator("#search-query textarea").fill("psl 92 uu desa")
+def search(page: Any, query: str, first: str) -> None:
+    """Search, and wait until the first result is ``first`` (a citation), its tick box too."""
+    page.locator("#search-query textarea").fill(query)
     page.locator("#search-query textarea").press("Enter")
-    page.wait_for_selector("#search-results .kb-card")
-    first = page.locator("#search-results .kb-card").first.inner_text()
-    assert "Pasal" in first
+    page.wait_for_function(
+        "f => { const card = document.querySelector('#search-results .kb-card b');"
+        " const box = document.querySelector('#chosen label');"
+        " return card && box && card.innerText.includes(f) && box.innerText.includes(f); }",
+        arg=first,
+    )
+
+
+def test_ticks_from_two_searches_go_into_one_handout_in_the_chosen_order(page: Any, tmp_path: Path) -> None:
+    """A trainer's basket keeps passages across searches and a reload; the exports hold them
+    in the order set, named by their citations, with no file paths; the PDF is A4 with page
+    numbers."""
+    from docx import Document
+    from pypdf import PdfReader
+
+    page.get_by_role("tab", name="Cari Kutipan").click()
+    search(page, "psl 92 uu desa", "UU 6/2014 Pasal 92")
     page.locator("#chosen input[type=checkbox]").first.check()
+    page.locator("#basket li").first.wait_for()
+    search(page, "pasal 143 pp 43/2014", "PP 43/2014 Pasal 143")
+    page.locator("#chosen input[type=checkbox]").first.check()
+    page.wait_for_function("() => document.querySelectorAll('#basket li').length === 2")
+    assert page.locator("#basket li").nth(0).inner_text().startswith("UU 6/2014 Pasal 92")
+    page.locator("#basket-up").click()  # the passage just added moves up
+    page.wait_for_function(
+        "() => document.querySelector('#basket li').innerText.startsWith('PP 43/2014 Pasal 143')"
+    )
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    page.get_by_role("tab", name="Cari Kutipan").click()
+    page.wait_for_function("() => document.querySelectorAll('#basket li').length === 2")
     page.locator("#export").click()
-    link = page.locator("#handout-md a").first
-    link.wait_for()
-    md = page.request.get(link.get_attribute("href")).text()
-    assert md.startswith("# Bahan Ajar Kerja Sama Desa") and "Pasal" in md and "Tanggal:" in md
-    page.locator("#handout-docx a").first.wait_for()
+    page.locator("#handout-pdf a").first.wait_for()
+    files = {}
+    for kind in ("md", "docx", "pdf"):
+        href = page.locator(f"#handout-{kind} a").first.get_attribute("href")
+        files[kind] = tmp_path / f"bahan.{kind}"
+        files[kind].write_bytes(page.request.get(href).body())
+    md = files["md"].read_text(encoding="utf-8")
+    assert md.index("## 1. PP 43/2014 Pasal 143") < md.index("## 2. UU 6/2014 Pasal 92")
+    doc = Document(str(files["docx"]))
+    heads = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert heads[:2] == ["1. PP 43/2014 Pasal 143", "2. UU 6/2014 Pasal 92"]
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert (
+        "Sumber: PP No. 43 Tahun 2014" in text
+        and "Sumber: UU No. 6 Tahun 2014 tentang Desa, Pasal 92" in text
+    )
+    assert ".txt" not in text and "corpus" not in text  # citations, not file paths
+    assert "Penjelasan: Cukup jelas." in text
+    pdf = PdfReader(str(files["pdf"]))
+    box = pdf.pages[0].mediabox
+    assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1  # A4
+    assert all(f"Halaman {n}" in pg.extract_text() for n, pg in enumerate(pdf.pages, 1))
     screenshot(page, "cari-kutipan")
 
 
@@ -159,6 +207,19 @@ def test_admin_uploads_a_file_and_document_text_stays_text(page: Any, tmp_path: 
     page.locator("#documents").get_by_text("Catatan Uji Keamanan Lumbung").wait_for()
     screenshot(page, "dokumen")
 
+    # another browser, loaded after the upload, lists it (the index is the one source of truth)
+    other = page.context.browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
+    try:
+        fresh = other.new_page()
+        fresh.set_default_timeout(TIMEOUT)
+        fresh.goto(page.url)
+        fresh.get_by_role("tab", name="Dokumen").click()
+        fresh.locator("#documents").get_by_text("Catatan Uji Keamanan Lumbung").wait_for()
+        assert "Letakkan berkas di sini" in fresh.locator("#upload-files").inner_text()  # not English
+        assert "Drop File" not in fresh.locator("body").inner_text()
+    finally:
+        other.close()
+
     # the hostile text shows as text in the search cards, the chat and the sources panel
     page.get_by_role("tab", name="Cari Kutipan").click()
     page.locator("#search-query textarea").fill("lumbung pangan Mekarsari")
@@ -170,6 +231,55 @@ def test_admin_uploads_a_file_and_document_text_stays_text(page: Any, tmp_path: 
     assert "<script>" in page.locator("#chat").inner_text()
     assert "onerror" in (page.locator("#sources").text_content() or "")
     assert page.evaluate("window.__xss") is None
+
+
+def test_on_a_phone_the_answer_starts_in_view_with_its_sources_below(page: Any) -> None:
+    """390x844: every tab reachable without an overflow menu, the answer's first line in
+    view after it arrives, the first source card within one screen below it, and the
+    Dokumen tab as readable cards."""
+    phone = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    try:
+        pg = phone.new_page()
+        pg.set_default_timeout(TIMEOUT)
+        pg.goto(page.url)
+        pg.wait_for_selector("#question textarea")
+        assert [t.strip() for t in pg.locator("[role=tab]").all_inner_texts()] == [
+            "Tanya",
+            "Cari Kutipan",
+            "Dokumen",
+            "Tentang",
+        ]
+        ask(pg, "Apa dasar hukum kerja sama desa?", 0)
+        pg.wait_for_timeout(800)  # the scroll after the answer
+        where = pg.evaluate(
+            """() => {
+              const bots = document.querySelectorAll('#chat .message-row.bot-row');
+              const bot = bots[bots.length - 1].querySelector('.message-content, .prose') || bots[bots.length - 1];
+              const walk = document.createTreeWalker(bot, NodeFilter.SHOW_TEXT);
+              let node = walk.nextNode();
+              while (node && !node.textContent.trim()) node = walk.nextNode();
+              const range = document.createRange();
+              range.selectNodeContents(node);
+              const first = range.getClientRects()[0];
+              const card = document.querySelector('#sources details').getBoundingClientRect();
+              const chat = document.querySelector('#chat').getBoundingClientRect();
+              return {first: first.top, firstBottom: first.bottom, chatTop: chat.top, chatBottom: chat.bottom,
+                      card: card.top, h: innerHeight, text: bot.innerText.slice(0, 40)};
+            }"""
+        )
+        assert where["text"].startswith("Menurut UU 6/2014 Pasal 91"), where
+        assert where["first"] >= 0 and where["firstBottom"] <= min(where["h"], where["chatBottom"]), where
+        assert where["chatTop"] - 60 <= where["first"], where  # the answer's start, not its end
+        assert where["card"] - where["first"] <= where["h"], where
+        screenshot(pg, "tanya-hp")
+        pg.get_by_role("tab", name="Dokumen").click()
+        cards = pg.locator("#documents-cards .kb-card")
+        cards.first.wait_for()
+        assert cards.count() >= 4 and "UU 6/2014" in pg.locator("#documents-cards").inner_text()
+        assert not pg.locator("#documents").is_visible()
+        screenshot(pg, "dokumen-hp")
+    finally:
+        phone.close()
 
 
 def test_about_tab_and_no_request_leaves_the_machine(page: Any) -> None:

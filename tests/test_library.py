@@ -89,12 +89,25 @@ def test_upload_stores_inside_the_corpus_and_ingests(
     assert stored.read_text(encoding="utf-8") == NOTE
     assert [p.name for p in admin.upload_dir.iterdir()] == ["rapat-embung.md"]  # no temp file left
     assert kb.search("embung")[0].metadata["source"] == "unggahan/rapat-embung.md"
-    # the same bytes again: the same file, nothing duplicated
-    again = upload_documents(kb, admin, [_upload(tmp_path, "rapat embung.md", NOTE)], "rahasia")
-    assert [r.status for r in again.results] == ["skipped"]
-    # other bytes under the same name: a second file, the first is kept
-    upload_documents(kb, admin, [_upload(tmp_path, "rapat embung.md", NOTE + "Tambahan.\n")], "rahasia")
+    # the same bytes again, under its name or another: refused before anything is written
+    stages: list[tuple[str, str]] = []
+    for name in ("rapat embung.md", "salinan rapat.md"):
+        again = upload_documents(
+            kb, admin, [_upload(tmp_path, name, NOTE)], "rahasia", on_stage=lambda *a: stages.append(a)
+        )
+        assert [r.status for r in again.results] == ["duplicate"]
+        assert "unggahan/rapat-embung.md" in again.results[0].message
+        assert [p.name for p in admin.upload_dir.iterdir()] == ["rapat-embung.md"]
+    assert stages == [("rapat-embung.md", "memeriksa"), ("salinan-rapat.md", "memeriksa")]
+    # other bytes under the same name: a second file, the first is kept; each stage is heard
+    stages.clear()
+    upload_documents(
+        kb, admin, [_upload(tmp_path, "rapat embung.md", NOTE + "Tambahan.\n")], "rahasia",
+        on_stage=lambda *a: stages.append(a),
+    )  # fmt: skip
     assert sorted(p.name for p in admin.upload_dir.iterdir()) == ["rapat-embung-2.md", "rapat-embung.md"]
+    heard = [st for src, st in stages if src == "unggahan/rapat-embung-2.md"]
+    assert heard[:3] == ["memeriksa", "membaca", "mengurai Pasal"] and heard[-1] == "embedding 1/1", heard
 
 
 def test_a_bad_upload_is_reported_and_not_kept(kb: KnowledgeBase, admin: Settings, tmp_path: Path) -> None:

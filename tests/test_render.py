@@ -8,14 +8,14 @@ from kb.types import Answer, Citation, Hit
 HOSTILE = 'Desa <script>alert(1)</script> <img src=x onerror="alert(2)"> kerja sama'
 
 
-def _answer(text: str = HOSTILE) -> Answer:
+def _answer(text: str = HOSTILE, source: str = "uu.pdf") -> Answer:
     cite = Citation(
         1,
         "UU 6/2014",
         "92",
         "1",
         "regulasi",
-        "uu.txt",
+        source,
         "UU Desa",
         3,
         text,
@@ -34,7 +34,7 @@ def _answer(text: str = HOSTILE) -> Answer:
 
 
 def test_document_text_is_escaped_everywhere() -> None:
-    for out in (highlight(HOSTILE, {"desa"}), citation_cards(_answer(), "desa"), answer_markdown(_answer())):
+    for out in (highlight(HOSTILE, {"desa"}), citation_cards(_answer(), {"desa"}), answer_markdown(_answer())):
         assert "<script>" not in out and "<img" not in out
         assert "&lt;script&gt;" in out
 
@@ -46,9 +46,11 @@ def test_query_words_are_highlighted_by_stem() -> None:
 
 
 def test_citation_cards_show_badge_and_amended_mark() -> None:
-    out = citation_cards(_answer("Kerja sama antar-Desa meliputi"), "kerja sama")
+    out = citation_cards(_answer("Kerja sama antar-Desa meliputi"), {"kerja", "sama"})
     assert "Regulasi" in out and "telah diubah oleh UU 3/2024" in out and "hlm. 3" in out
-    assert "[1] UU 6/2014 Pasal 92 ayat (1)" in out
+    assert "[1] UU 6/2014 Pasal 92 ayat (1)" in out and "uu.pdf" not in out  # no file names
+    # a text file has no pages to cite
+    assert "hlm." not in citation_cards(_answer("Kerja sama", "regulasi/uu.txt"), {"kerja"})
 
 
 def test_search_cards_show_penjelasan_and_note_badge() -> None:
@@ -61,7 +63,7 @@ def test_search_cards_show_penjelasan_and_note_badge() -> None:
         ),
         Hit("b", "catatan", 0.5, {"doc_type": "webinar", "title": "Webinar Sapa Desa", "date": "2022-03-25"}),
     ]
-    out = hit_cards(hits, "kerja sama", {"a": "Pasal 92 (1) … (2) …"})
+    out = hit_cards(hits, {"kerja", "sama"}, {"a": "Pasal 92 (1) … (2) …"})
     assert "Penjelasan:" in out and "Cukup jelas." in out and "Pasal 92 (1) … (2) …" in out
     assert "Catatan Webinar" in out and "25 Maret 2022" in out
 
@@ -81,15 +83,15 @@ def test_a_passage_read_by_ocr_says_so_on_its_card() -> None:
 
     answer = _answer("Kerja sama antar-Desa meliputi: a. pengembangan usaha bersama.")
     ocr_answer = replace(answer, citations=tuple(replace(c, ocr=True) for c in answer.citations))
-    assert "teks hasil OCR, periksa naskah asli" in citation_cards(ocr_answer, "usaha")
-    assert "teks hasil OCR" not in citation_cards(answer, "usaha")
+    assert "teks hasil OCR, periksa naskah asli" in citation_cards(ocr_answer, {"usaha"})
+    assert "teks hasil OCR" not in citation_cards(answer, {"usaha"})
     hit = Hit(
         "c1",
         "Kerja sama.",
         1.0,
         {"doc_type": "regulasi", "regulation": "UU 6/2014", "pasal": "92", "ocr": True},
     )
-    assert "teks hasil OCR, periksa naskah asli" in hit_cards([hit], "kerja")
+    assert "teks hasil OCR, periksa naskah asli" in hit_cards([hit], {"kerja"})
 
 
 def test_citation_from_hit_carries_the_provenance_and_the_ocr_mark() -> None:
