@@ -23,6 +23,7 @@ from kb.evidence import Asked, asked_value, holds
 from kb.followup import standalone_question
 from kb.intent import DELEGATION, FRAMING, INTENT_CUES, detect_intent
 from kb.law import find_regional_name
+from kb.lead import polar_lead, value_lead
 from kb.legaltext import list_items, split_ayat
 from kb.lexical import analyse, matched_terms
 from kb.naming import legal_citation, source_label
@@ -275,7 +276,7 @@ class Answerer:
                 question, standalone, intent, "nilai_tidak_ada", asked.kind if asked else "", docs
             )
             return
-        extractive = self._compose(question, standalone, intent, units)
+        extractive = self._compose(question, standalone, intent, units, self._lead(q.text, asked, units))
         if self.chat_model is None:
             yield extractive
             return
@@ -485,9 +486,24 @@ class Answerer:
             x.score = like.score
         return same[:1]
 
-    def _compose(self, question: str, standalone: str, intent: str, units: list[_Unit]) -> Answer:
+    @staticmethod
+    def _lead(question: str, asked: Asked | None, units: list[_Unit]) -> str | None:
+        """A short lead sentence when the first quote, from a regulation, answers the
+        question directly (``kb.lead``); None otherwise."""
+        first = units[0]
+        p = first.hit.provenance
+        if not (p.is_regulation and p.regulation and p.pasal) or p.amended_by:
+            return None  # a note, or a wording that has since changed
+        label = f"{source_label(p, first.ayat, first.angka)} [1]"
+        return value_lead(asked, first.text, label, first.coverage) or polar_lead(
+            question, first.text, label, first.coverage
+        )
+
+    def _compose(
+        self, question: str, standalone: str, intent: str, units: list[_Unit], lead: str | None = None
+    ) -> Answer:
         citations: list[Citation] = []
-        lines: list[str] = []
+        lines: list[str] = [lead] if lead else []
         dasar: list[str] = []
         for n, u in enumerate(units, 1):
             p = u.hit.provenance

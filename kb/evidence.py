@@ -61,3 +61,32 @@ def asked_value(question: str) -> Asked | None:
 
 def holds(asked: Asked, text: str) -> bool:
     return bool(asked.value.search(text))
+
+
+# what follows a quantity in legislation and belongs to it ("8 (delapan) tahun", "30 (tiga
+# puluh) hari kerja", "2 (dua) kali masa jabatan")
+_AMOUNT_TAIL = re.compile(r"[\d.,]*(?:\s*\([^)]{1,80}\))?")
+_UNIT_TAIL = re.compile(
+    r"\s*(?:%|(?:hari kerja|kali masa jabatan|tahun|bulan|hari|minggu|jam|kali|orang|periode|rupiah)\b)",
+    re.IGNORECASE,
+)
+
+
+def stated_values(asked: Asked, text: str) -> list[str]:
+    """The distinct values of the kind asked that ``text`` states, each with its unit."""
+    out: list[str] = []
+    reach = 0  # a match inside the value just read ("rupiah" in its words) is part of it
+    for m in asked.value.finditer(text):
+        if m.start() < reach:
+            continue
+        start, end = m.start(), m.end()
+        while start > reach and (text[start - 1].isdigit() or text[start - 1] in ".,"):
+            start -= 1  # "\d%" matched the last digit of "10%"
+        tail = _AMOUNT_TAIL.match(text, end)
+        end = tail.end() if tail else end
+        unit = _UNIT_TAIL.match(text, end)
+        reach = unit.end() if unit else end
+        value = " ".join(text[start:reach].split()).strip(".,")
+        if value and value not in out:
+            out.append(value)
+    return out
