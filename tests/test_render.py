@@ -34,7 +34,11 @@ def _answer(text: str = HOSTILE, source: str = "uu.pdf") -> Answer:
 
 
 def test_document_text_is_escaped_everywhere() -> None:
-    for out in (highlight(HOSTILE, {"desa"}), citation_cards(_answer(), {"desa"}), answer_markdown(_answer())):
+    for out in (
+        highlight(HOSTILE, {"desa"}),
+        citation_cards(_answer(), {"desa"}),
+        answer_markdown(_answer()),
+    ):
         assert "<script>" not in out and "<img" not in out
         assert "&lt;script&gt;" in out
 
