@@ -89,6 +89,11 @@ def line_depth(line: str) -> int:
     return 0
 
 
+def _discussion(questions: Sequence[str]) -> list[str]:
+    """The discussion questions as given, blank lines left out."""
+    return [q.strip() for q in questions if q.strip()]
+
+
 def _today(day: date | None) -> str:
     return indonesian_date((day or date.today()).isoformat())
 
@@ -117,7 +122,7 @@ def to_markdown(
 
 
 def _questions_md(questions: Sequence[str]) -> list[str]:
-    asked = [q.strip() for q in questions if q.strip()]
+    asked = _discussion(questions)
     if not asked:
         return []
     return ["## Pertanyaan diskusi", "", *(f"{n}. {q}" for n, q in enumerate(asked, 1)), ""]
@@ -164,7 +169,7 @@ def to_docx(
             para = doc.add_paragraph()
             para.add_run("Catatan pelatih: ").bold = True
             para.add_run(p.note)
-    asked = [q.strip() for q in questions if q.strip()]
+    asked = _discussion(questions)
     if asked:
         doc.add_heading("Pertanyaan diskusi", level=1)
         for q in asked:
@@ -273,7 +278,7 @@ def to_pdf(
         flow.append(Paragraph(text(p.source_line), small))
         if p.note:
             flow.append(Paragraph(f"<b>Catatan pelatih:</b> {text(p.note)}", body))
-    asked = [q.strip() for q in questions if q.strip()]
+    asked = _discussion(questions)
     if asked:
         flow.append(Paragraph("Pertanyaan diskusi", styles["Heading2"]))
         flow += [Paragraph(text(f"{i}. {q}"), body) for i, q in enumerate(asked, 1)]
