@@ -254,14 +254,23 @@ def eval_cmd(
     baselines: Annotated[bool, typer.Option("--baselines/--no-baselines", help="Ukur juga baseline.")] = True,
     as_json: JsonOpt = False,
     data_dir: DataDir = None,
+    table: Annotated[
+        Path | None,
+        typer.Option("--tabel", help="Tulis tabel per pertanyaan (Markdown) ke berkas ini, untuk ditinjau."),
+    ] = None,
 ) -> None:
     """Ukur mutu pencarian pada kumpulan pertanyaan, dibanding dua baseline."""
-    from kb.evaluate import evaluate, load_questions
+    from kb.evaluate import evaluate, load_questions, review_table
 
     settings = _settings(data_dir)
     try:
         questions = load_questions(file)
         result = evaluate(_kb(settings), questions, k, _raw_loader(settings) if baselines else None)
+        if table is not None:
+            try:
+                table.write_text(review_table(result, questions), encoding="utf-8")
+            except OSError as exc:
+                raise KBError(f"Tabel tidak dapat ditulis ke '{table}': {exc.strerror}.") from exc
     except KBError as exc:
         _fail(exc)
         return

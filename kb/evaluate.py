@@ -39,6 +39,15 @@ class Question:
     expect: str
     relevant: tuple[Relevant, ...]
     keywords: tuple[str, ...]
+    history: tuple[str, ...] = ()  # the user's earlier questions, for a follow-up
+
+    @property
+    def standalone(self) -> str:
+        """The question as the retriever gets it: a follow-up rewritten with its history,
+        as the answerer does (``kb.followup``)."""
+        from kb.followup import standalone_question
+
+        return standalone_question(self.question, self.history)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -59,6 +68,7 @@ def load_questions(path: Path) -> list[Question]:
                     str(d.get("expect", "answer")),
                     tuple(d.get("relevant", [])),
                     tuple(d.get("keywords", [])),
+                    tuple(str(x) for x in d.get("history", [])),
                 )
             )
         except (ValueError, KeyError) as exc:
@@ -193,7 +203,7 @@ def evaluate(
     kb.retriever.refresh()
 
     def ours(q: Question) -> list[Hit]:
-        return list(kb.retrieve(q.question, 10).hits)
+        return list(kb.retrieve(q.standalone, 10).hits)
 
     runs = [score_run("hybrid", questions, ours, lambda h, rel: matches(h.provenance, rel), k)]
     if raw_loader is not None:
@@ -208,7 +218,7 @@ def evaluate(
         runs.append(score_run("bm25", questions, bm25, lambda h, rel: matches(h.provenance, rel), k))
     # the refusal gate's own evidence (``RetrievalResult.top_dense_score``: the normalised
     # question against the chunks), so these figures are the ones its thresholds compare
-    evidence = {q.id: kb.retrieve(q.question, 1).top_dense_score for q in questions}
+    evidence = {q.id: kb.retrieve(q.standalone, 1).top_dense_score for q in questions}
     refusals = [
         {"id": q.id, "question": q.question, "top_dense_score": round(evidence[q.id], 4)}
         for q in questions
@@ -240,12 +250,12 @@ def answer_metrics(answerer: Any, questions: Sequence[Question]) -> dict[str, An
         answerer.ask(questions[0].question)  # warm up, as in score_run
     for q in questions:
         t0 = time.perf_counter()
-        ans = answerer.ask(q.question)
+        ans = answerer.ask(q.question, q.history)
         times.append((time.perf_counter() - t0) * 1e3)
         if q.expect == "refuse":
             refuse_total += 1
             refuse_ok += int(ans.refused)
-            per[q.id] = {"refused": ans.refused}
+            per[q.id] = {"refused": ans.refused, "refusal_reason": ans.refusal_reason}
             continue
         if ans.refused:
             false_refusals += 1
@@ -258,6 +268,7 @@ def answer_metrics(answerer: Any, questions: Sequence[Question]) -> dict[str, An
         keywords_found += len(found)
         per[q.id] = {
             "refused": ans.refused,
+            "refusal_reason": ans.refusal_reason,
             "cited": [c.label for c in ans.citations],
             "relevant_cited": len(good),
             "keywords_missing": [k for k in q.keywords if k not in found],
@@ -272,3 +283,37 @@ def answer_metrics(answerer: Any, questions: Sequence[Question]) -> dict[str, An
         "answer_ms_p95": round(p95, 1),
         "per_question": per,
     }
+
+
+def review_table(result: dict[str, Any], questions: Sequence[Question]) -> str:
+    """One Markdown row per question for review (``kb eval --tabel``): the first relevant
+    rank, what the answer cited or why it refused, and the keywords it missed."""
+    ranks = result["runs"][0]["first_relevant_rank"]
+    per = result["answers"]["per_question"]
+    rows = [
+        "| id | diharapkan | peringkat relevan | jawaban | sitasi (relevan) | kata kunci hilang | pertanyaan |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for q in questions:
+        a = per.get(q.id, {})
+        rank = ranks.get(q.id)
+        verdict = f"ditolak ({a.get('refusal_reason') or '?'})" if a.get("refused") else "dijawab"
+        if q.expect == "refuse":
+            verdict += " ✓" if a.get("refused") else " ✗"
+        elif a.get("refused"):
+            verdict += " ✗"
+        cited = "; ".join(a.get("cited", []))
+        if cited:
+            cited += f" ({a.get('relevant_cited', 0)})"
+        question = q.standalone if q.history else q.question
+        cells = [
+            q.id,
+            "tolak" if q.expect == "refuse" else "jawab",
+            "" if q.expect == "refuse" else str(rank or "–"),
+            verdict,
+            cited,
+            "; ".join(a.get("keywords_missing", [])),
+            question.replace("|", "/"),
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"

@@ -90,3 +90,20 @@ def stated_values(asked: Asked, text: str) -> list[str]:
         if value and value not in out:
             out.append(value)
     return out
+
+
+# The words with which a question asks for a value ("paling lama berapa tahun", "jangka
+# waktu", "minimal … persen"): the rest of the question is the thing whose value is asked.
+# They are the language of asking for a quantity, not of any topic.
+_VALUE_WORDS = re.compile(
+    r"\b(?:berapa|brp|paling\s+(?:lama|lambat|cepat|sedikit|banyak|tinggi|rendah)|minimal|maksimal"
+    r"|minimum|maksimum|jangka\s+waktu|batas\s+waktu|lama(?:nya)?|tahun|bulan|hari|minggu|jam"
+    r"|kali|persen|rupiah|jumlah(?:nya)?|besar(?:an|nya)?|tanggal|tgl)\b",
+    re.IGNORECASE,
+)
+
+
+def thing_asked(question: str) -> str:
+    """The question without the words asking for a value: what the value must belong to
+    ("paling lama berapa tahun jangka waktu perjanjian kerja sama" -> "perjanjian kerja sama")."""
+    return " ".join(_VALUE_WORDS.sub(" ", question).split())

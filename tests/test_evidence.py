@@ -7,7 +7,7 @@ import pytest
 from ingest.pipeline import ingest
 from kb.answer import Answerer
 from kb.base import KnowledgeBase
-from kb.evidence import asked_value, holds
+from kb.evidence import asked_value, holds, thing_asked
 from kb.law import find_regional_name
 from kb.settings import Settings
 from tests.conftest import FakeEmbedder
@@ -41,6 +41,19 @@ def test_a_passage_holds_a_value_only_in_the_form_legislation_writes_it() -> Non
     assert percent and holds(percent, "paling sedikit 10% (sepuluh persen)")
     assert date and holds(date, "paling lambat tanggal 31 Desember tahun berjalan")
     assert date and not holds(date, "paling lambat bulan Oktober tahun berjalan")
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("Paling lama berapa hari musyawarah antar-Desa diadakan?", "musyawarah antar-Desa diadakan?"),
+        ("Berapa persen minimal dana desa untuk BUM Desa?", "dana desa untuk BUM Desa?"),
+        ("Tanggal berapa laporan tahunan diserahkan?", "laporan tahunan diserahkan?"),
+        ("Siapa yang menandatangani peraturan bersama?", "Siapa yang menandatangani peraturan bersama?"),
+    ],
+)
+def test_the_thing_whose_value_is_asked(question: str, thing: str) -> None:
+    assert thing_asked(question) == thing
 
 
 def test_a_regional_regulation_named_by_place_only() -> None:
