@@ -408,12 +408,12 @@ class Answerer:
         cue = INTENT_CUES.get(intent)
         for u in units:
             u.cued = bool(cue and re.search(cue, u.text, re.IGNORECASE))
-        # "berapa lama" is answered by a duration, "berapa kali" by a count: when some
-        # passages have that form, the others cannot be the answer
         # what the question asks the value of, and how well the passages speak of it (all of
         # them: the passages about the thing may hold no value of the form asked)
         thing = [t for t in analyse(thing_asked(FRAMING.sub(" ", query_text))) if t not in unknown]
         about = {id(u): _coverage(u, thing, idf) for u in units} if asked and thing else {}
+        # "berapa lama" is answered by a duration, "berapa kali" by a count: when some
+        # passages have that form, the others cannot be the answer
         if intent in STRICT_CUES and any(u.cued for u in units):
             units = [u for u in units if u.cued]
         for u in units:
