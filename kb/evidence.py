@@ -105,5 +105,5 @@ _VALUE_WORDS = re.compile(
 
 def thing_asked(question: str) -> str:
     """The question without the words asking for a value: what the value must belong to
-    ("paling lama berapa tahun jangka waktu perjanjian kerja sama" -> "perjanjian kerja sama")."""
+    ("paling lama berapa hari musyawarah diadakan?" -> "musyawarah diadakan?")."""
     return " ".join(_VALUE_WORDS.sub(" ", question).split())
