@@ -74,6 +74,7 @@ DOC_COLUMNS = [
     "Berkas",
 ]
 THINKING = "⏳ Mencari di dokumen …"
+START_RETRY_SECONDS = 5.0  # between attempts to reach a Chroma server at start
 # Gradio picks its widgets' language ("Drop File Here") from the browser's; the users read
 # Indonesian whatever their browser is set to. Gradio's own Indonesian strings, given for
 # the locales a browser most often reports, override its English ones.
@@ -362,7 +363,7 @@ class App:
             cards=render.document_cards(docs),
             sources=[d.source for d in docs],
             regulations=[("Semua regulasi", ""), *((r, r) for r in regs)],
-            about=render.about_markdown(self.settings, self.kb.stats(docs)),
+            about=render.about_markdown(self.settings, self.kb.stats(docs, sync=False)),
             header=intro(regs, sum(1 for d in docs if d.doc_type != "regulasi")),
             examples=[all(r in regs for r in needs) for _, needs in EXAMPLES],
             pack=self.pack_rows(set(regs)),
@@ -737,6 +738,28 @@ def prepare_index(app: App) -> None:
     print_report(report, console)
 
 
+def wait_for_store(app: App) -> None:
+    """Wait for a Chroma server that is not up yet (a replica started before it, a server
+    restarting), saying so, for up to ``KB_START_WAIT`` seconds; then its error stands."""
+    import time
+
+    from rich.console import Console
+
+    from kb.errors import StoreError
+
+    console = Console(stderr=True)
+    deadline = time.monotonic() + app.settings.start_wait
+    while True:
+        try:
+            app.kb.store.count()
+            return
+        except StoreError as exc:
+            if time.monotonic() >= deadline:
+                raise
+            console.print(f"{exc.user_message} Mencoba lagi dalam {START_RETRY_SECONDS:.0f} detik …")
+            time.sleep(START_RETRY_SECONDS)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:  # some libraries set their loggers to DEBUG (bm25s)
@@ -745,6 +768,7 @@ def main() -> None:
     settings = Settings()
     try:
         app = App(settings)
+        wait_for_store(app)
         prepare_index(app)
         app.kb.embedder.embed_queries(["pemanasan model"])  # the first user does not wait for it
     except KBError as exc:

@@ -76,11 +76,21 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Berkas/folder (default: corpus/).")] = None,
     data_dir: DataDir = None,
+    prune: Annotated[
+        bool | None,
+        typer.Option(
+            "--prune/--no-prune",
+            help="Hapus dari indeks dokumen yang berkasnya sudah tidak ada di folder yang dipindai. "
+            "Bawaan: ya untuk indeks lokal, tidak untuk server Chroma bersama (KB_PRUNE).",
+        ),
+    ] = None,
 ) -> None:
     """Masukkan dokumen ke indeks: tambah yang baru, perbarui yang berubah, hapus yang hilang."""
     from ingest.console import ingest_with_progress, print_report
 
     settings = _settings(data_dir)
+    if prune is not None:
+        settings = settings.model_copy(update={"prune": prune})
     try:
         report = ingest_with_progress(paths or [settings.corpus_dir], settings, _kb(settings), console)
     except KBError as exc:
@@ -240,6 +250,8 @@ def stats(
     out.print(f"Model embedding: {data['embedding_model']}")
     out.print(f"Lokasi indeks:   {data['index_location']}")
     out.print(f"Jumlah potongan: {data['chunks']} dari {len(data['documents'])} dokumen")
+    sync = "selaras" if data["bm25_in_sync"] else "belum selaras (dibangun ulang pada pencarian berikutnya)"
+    out.print(f"Generasi indeks: {data['generation'] or '-'}; indeks BM25 lokal {sync}")
     for d in data["documents"]:
         reg = f" [{d['regulation']}]" if d["regulation"] else ""
         out.print(f"  - {d['source']}{reg} ({d['doc_type']}): {d['chunks']} potongan, {d['pasal']} pasal")

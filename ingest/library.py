@@ -17,14 +17,14 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ingest.loaders import check_file, decode_text
 from ingest.pipeline import DUPLICATE, FAILED, FileResult, IngestReport, ingest, ingest_lock
-from kb.errors import AdminError, DocumentError
+from kb.errors import AdminError, DocumentError, KBError
 from kb.hashing import file_sha256
 from kb.settings import Settings
 
@@ -81,23 +81,35 @@ def check_content(path: Path, name: str, max_file_mb: float) -> None:
         decode_text(head, name)  # refuses binary content
 
 
-def _destination(folder: Path, name: str, file_hash: str) -> Path:
-    """``folder/name``, or ``name-2``, ``name-3`` … when another file has that name."""
+def _destination(folder: Path, name: str, file_hash: str, taken: Callable[[Path], bool]) -> Path:
+    """``folder/name``, or ``name-2``, ``name-3`` … when another file has that name, here or
+    in the index (``taken``: another replica's upload is not on this disk)."""
     stem, suffix = Path(name).stem, Path(name).suffix
     for n in range(1, 1000):
         candidate = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
-        if not candidate.exists() or file_sha256(candidate) == file_hash:
+        if candidate.exists() and file_sha256(candidate) != file_hash:
+            continue
+        if not taken(candidate):
             return candidate
     raise DocumentError(name, "terlalu banyak berkas dengan nama yang sama. Ganti nama berkasnya.")
 
 
-def store_upload(upload: Upload, settings: Settings) -> Path:
-    """Check an upload and copy it into the corpus' upload folder; the path written."""
+def store_upload(upload: Upload, settings: Settings, held: Mapping[str, set[str]] | None = None) -> Path:
+    """Check an upload and copy it into the corpus' upload folder; the path written.
+    ``held``: the index's sources and their file hashes; a name it holds with other
+    content is not reused (never a silent replacement of another office's document)."""
     name = safe_name(upload.name)
     check_content(upload.path, name, settings.max_file_mb)
     folder = settings.upload_dir.resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    dest = _destination(folder, name, file_sha256(upload.path))
+    file_hash = file_sha256(upload.path)
+    corpus = settings.corpus_dir.resolve()
+
+    def taken(candidate: Path) -> bool:
+        hashes = (held or {}).get(candidate.relative_to(corpus).as_posix())
+        return bool(hashes) and hashes != {file_hash}
+
+    dest = _destination(folder, name, file_hash, taken)
     if dest.resolve().parent != folder:  # belt and braces: safe_name already forbids this
         raise DocumentError(name, "nama berkas tidak sah.")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
@@ -120,38 +132,52 @@ def upload_documents(
     check_password(settings, password)
     refused: list[FileResult] = []
     stored: list[Path] = []
-    # a file the index already holds is refused before it is written: nothing is left in
-    # the upload folder that the delete list cannot reach
-    held = {h: src for src, st in kb.store.file_states().items() for h in st.hashes if st.complete_for(h)}
-    for up in uploads:
-        name = safe_name(up.name)
-        try:
-            if on_stage:
-                on_stage(name, "memeriksa")
-            owner = held.get(file_sha256(up.path))
-            if owner:
-                refused.append(
-                    FileResult(
-                        name,
-                        DUPLICATE,
-                        message=f"Isinya sama persis dengan dokumen '{owner}' yang sudah ada; tidak diunggah lagi.",
-                    )
-                )
-                continue
-            stored.append(store_upload(up, settings))
-        except DocumentError as exc:
-            refused.append(FileResult(name, FAILED, message=exc.user_message))
     report = IngestReport()
-    if stored:
-        report = ingest(
-            stored,
-            settings,
-            kb.store,
-            kb.embedder,
-            on_file=on_file,
-            on_stage=on_stage,
-            retriever=kb.retriever,
-        )
+    # Names are chosen and files ingested under the writer lock: another replica's upload of
+    # the same name either finished before (its name is then taken) or waits for this one.
+    with ingest_lock(settings, kb.store):
+        states = kb.store.file_states()
+        # a file the index already holds is refused before it is written: nothing is left
+        # in the upload folder that the delete list cannot reach
+        complete = {h: src for src, st in states.items() for h in st.hashes if st.complete_for(h)}
+        held = {src: set(st.hashes) for src, st in states.items()}
+        for up in uploads:
+            name = safe_name(up.name)
+            try:
+                if on_stage:
+                    on_stage(name, "memeriksa")
+                owner = complete.get(file_sha256(up.path))
+                if owner:
+                    refused.append(
+                        FileResult(
+                            name,
+                            DUPLICATE,
+                            message=f"Isinya sama persis dengan dokumen '{owner}' yang sudah ada; "
+                            "tidak diunggah lagi.",
+                        )
+                    )
+                    continue
+                stored.append(store_upload(up, settings, held))
+            except DocumentError as exc:
+                refused.append(FileResult(name, FAILED, message=exc.user_message))
+        if stored:
+            try:
+                report = ingest(
+                    stored,
+                    settings,
+                    kb.store,
+                    kb.embedder,
+                    on_file=on_file,
+                    on_stage=on_stage,
+                    retriever=kb.retriever,
+                    locked=True,
+                )
+            # the store failed mid-way: no upload stays behind to be indexed silently later
+            # (one indexed before the failure stays listed, and can be deleted)
+            except KBError:
+                for path in stored:
+                    path.unlink(missing_ok=True)
+                raise
     for r in report.failed:  # a file that cannot be ingested does not stay in the corpus
         path = settings.corpus_dir / r.source
         if path.resolve().parent == settings.upload_dir.resolve():
@@ -166,7 +192,7 @@ def upload_documents(
 def delete_document(kb: Any, settings: Settings, source: str, password: str | None) -> str:
     """Remove a document from the index, and its file when it lies inside the corpus."""
     check_password(settings, password)
-    with ingest_lock(settings):
+    with ingest_lock(settings, kb.store):
         state = kb.store.file_states().get(source)
         if state is None:
             raise DocumentError(source, "dokumen ini tidak ada di indeks.")

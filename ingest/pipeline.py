@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +34,11 @@ from ingest.structure import StructureCheck, check_regulation, check_unparsed
 from kb.embedder import Embedder
 from kb.errors import DocumentError, IngestLockedError, KBError
 from kb.hashing import file_sha256
+from kb.lease import WriterLease
 from kb.legaltext import norm_units
 from kb.retrieve import HybridRetriever
 from kb.settings import Settings
-from kb.store import Store
+from kb.store import FileState, Store
 from kb.types import DOC_TYPES, Chunk, DocType, LoadedDocument, Provenance
 
 log = logging.getLogger(__name__)
@@ -229,8 +230,10 @@ def _finish(chunks: list[Chunk], doc: LoadedDocument) -> list[Chunk]:
 
 
 @contextmanager
-def ingest_lock(settings: Settings) -> Iterator[None]:
-    """One ingest at a time per data directory (advisory lock, released on any exit)."""
+def ingest_lock(settings: Settings, store: Store | None = None) -> Iterator[None]:
+    """One writer at a time: per data directory (an advisory file lock, released on any
+    exit), and with a Chroma server and its ``store`` across every replica sharing it (the
+    store's writer lease, ``kb.lease``)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(settings.lock_path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
@@ -243,7 +246,11 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
             ) from exc
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
-        yield
+        if store is not None and settings.chroma_host:
+            with WriterLease(store).hold():
+                yield
+        else:
+            yield
     finally:
         os.close(fd)
 
@@ -259,11 +266,14 @@ def ingest(
     on_chunks: Callable[[int], None] | None = None,
     on_stage: Callable[[str, str], None] | None = None,
     retriever: HybridRetriever | None = None,
+    locked: bool = False,
 ) -> IngestReport:
     """Bring the index in step with the files under ``paths``. BM25 is rebuilt at the end,
     through ``retriever`` when the caller serves searches with one (it then searches the
     new index at once, without reading the store again). ``on_stage(source, stage)`` hears
-    each file's stage in Indonesian: memeriksa, membaca, mengurai Pasal, embedding n/N."""
+    each file's stage in Indonesian: memeriksa, membaca, mengurai Pasal, embedding n/N.
+    ``locked``: the caller already holds :func:`ingest_lock` (an upload that chose its
+    names under it)."""
 
     def stage(source: str, text: str) -> None:
         if on_stage:
@@ -280,7 +290,7 @@ def ingest(
             on_file(result)
 
     ocr_lang = settings.ocr_lang if settings.ocr else None
-    with ingest_lock(settings):
+    with nullcontext() if locked else ingest_lock(settings, store):
         files, refused = discover(paths, settings.corpus_dir)
         states = store.file_states()
         if on_start:
@@ -379,13 +389,8 @@ def ingest(
                             "Laporkan berkas ini ke pengelola.",
                         )
                     )
-        roots = [p.resolve() for p in paths if p.exists()]
-        for source, state in states.items():
-            if source in seen or not state.path:
-                continue
-            p = Path(state.path)
-            under_root = any(p == r or r in p.parents for r in roots)
-            if under_root and not p.exists():
+        if settings.prunes:
+            for source in _pruned(paths, states, seen):
                 store.delete_source(source)
                 done(FileResult(source, REMOVED))
         for r in report.results:
@@ -397,6 +402,19 @@ def ingest(
         (retriever or HybridRetriever(settings, store, embedder)).refresh()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _pruned(paths: Sequence[Path], states: dict[str, FileState], seen: set[str]) -> list[str]:
+    """Indexed sources whose recorded file lies under a scanned folder and is gone."""
+    roots = [p.resolve() for p in paths if p.exists()]
+    out = []
+    for source, state in states.items():
+        if source in seen or not state.path:
+            continue
+        p = Path(state.path)
+        if any(p == r or r in p.parents for r in roots) and not p.exists():
+            out.append(source)
+    return out
 
 
 # Chunks handed to the embedder per call: large enough for the engine to sort them by

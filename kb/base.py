@@ -76,14 +76,22 @@ class KnowledgeBase:
         chunk is read)."""
         return self.store.documents()
 
-    def stats(self, docs: list[DocumentSummary] | None = None) -> dict[str, Any]:
-        """Counts, model and index location; ``docs`` when the caller already read them."""
+    def stats(self, docs: list[DocumentSummary] | None = None, *, sync: bool = True) -> dict[str, Any]:
+        """Counts, model and index location; ``docs`` when the caller already read them.
+        ``sync`` adds whether this data directory's BM25 cache matches the store (it reads
+        every chunk id, so a page load skips it)."""
         docs = self.documents() if docs is None else docs
-        return {
+        out = {
             "chunks": sum(d.chunks for d in docs),
             "documents": [d.to_json() for d in docs],
             "embedding_model": self.embedder.model_id,
             "embedder": self.settings.embedder,
             "collection": self.store.name,
             "index_location": self.store.location,
+            # another replica's write changes the generation; this data directory's BM25
+            # cache is in sync when it holds exactly the store's chunks
+            "generation": self.store.generation(),
         }
+        if sync:
+            out["bm25_in_sync"] = self.retriever.in_sync()
+        return out

@@ -85,19 +85,22 @@ class HybridRetriever:
         self._versions: dict[tuple[str, str], list[str]] | None = None
         self._ready = False
         self._stamp: tuple[int, int] | None = None
+        self._generation: str | None = None  # the store generation the BM25 index matches
         self._refresh_lock = threading.Lock()
 
     # -- keeping BM25 in step ------------------------------------------------------------
 
-    def refresh(self, force: bool = False) -> bool:
+    def refresh(self, force: bool = False, generation: str | None = None) -> bool:
         """Make the BM25 index match the store; True when it had to be rebuilt.
 
         The check reads only the store's ids; documents are read only to rebuild. The new
         index is swapped in whole, so searches running meanwhile see the old or the new one,
-        never a mix."""
+        never a mix. The generation is read before the ids: a write landing during the
+        rebuild changes it again, and the next search refreshes once more."""
         from kb.lexical import fingerprint
 
         with self._refresh_lock:
+            generation = self.store.generation() if generation is None else generation
             fresh = LexicalIndex(self.lexical.directory, self.lexical.k1, self.lexical.b)
             rebuilt = force or not fresh.load() or fresh.fingerprint != fingerprint(self.store.ids())
             if rebuilt:
@@ -112,6 +115,7 @@ class HybridRetriever:
             self._learn_versions(fresh.meta)
             self.lexical = fresh
             self._stamp = fresh.stamp()
+            self._generation = generation
             return rebuilt
 
     def _learn_versions(self, meta: dict[str, list[str]]) -> None:
@@ -132,10 +136,20 @@ class HybridRetriever:
         self._ready = True
 
     def _ensure_ready(self) -> None:
-        # another process (a CLI ingest beside the running app) may have saved a new index:
-        # one stat per search notices it
-        if not self._ready or self.lexical.stamp() != self._stamp:
-            self.refresh()
+        # Another process may have changed the index: a CLI ingest beside the running app
+        # (it saves a new BM25 file: one stat notices it) or another replica writing to the
+        # same Chroma server (one read of the store generation notices it).
+        generation = self.store.generation()
+        if not self._ready or generation != self._generation or self.lexical.stamp() != self._stamp:
+            self.refresh(generation=generation)
+
+    def in_sync(self) -> bool:
+        """Whether the BM25 index saved in this data directory holds exactly the store's
+        chunks (reads the ids; rebuilds nothing: the next search would)."""
+        from kb.lexical import fingerprint
+
+        saved = LexicalIndex(self.lexical.directory, self.lexical.k1, self.lexical.b)
+        return saved.load() and saved.fingerprint == fingerprint(self.store.ids())
 
     # -- searching -----------------------------------------------------------------------
 

@@ -52,6 +52,18 @@ class Settings(BaseSettings):
         None, description="Chroma server host; unset means an embedded Chroma under data_dir."
     )
     chroma_port: int = Field(8000, description="Chroma server port (with KB_CHROMA_HOST).")
+    start_wait: float = Field(
+        300.0,
+        ge=0,
+        description="Seconds the app waits at start for an unreachable Chroma server (retrying "
+        "every few seconds) before it gives up; 0 gives up at once.",
+    )
+    prune: bool | None = Field(
+        None,
+        description="Whether an ingest removes indexed documents whose file is gone from the "
+        "scanned folders. Unset: yes with an embedded Chroma (this machine owns the index), no "
+        "with a Chroma server (replicas share it and each sees only its own disk).",
+    )
     collection_prefix: str = Field(
         "kb", description="Prefix of the Chroma collection name (the rest is a fingerprint)."
     )
@@ -104,6 +116,11 @@ class Settings(BaseSettings):
     concurrency: int = Field(
         2, ge=1, le=64, description="Requests the app answers at once (the rest wait in the queue)."
     )
+
+    @property
+    def prunes(self) -> bool:
+        """Whether an ingest removes documents whose file is gone (see ``prune``)."""
+        return self.prune if self.prune is not None else not self.chroma_host
 
     @property
     def chroma_dir(self) -> Path:

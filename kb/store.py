@@ -22,12 +22,21 @@ A third collection (``<name>-docs``) keeps one summary per document
 document list (refusals, the Dokumen tab, ``kb stats``) never scans the chunks. It is a
 cache: when its chunk counts do not add up to the collection's (a crash between the two
 writes, an index from before it), it is rebuilt from the chunks' metadata.
+
+A fourth collection (``<name>-meta``) holds the index *generation*: a random token rewritten
+after every write (chunks added, deleted or relabelled). Everything a process derives from
+the index (its BM25 index, amendment chains) is a cache of one generation, so a replica
+that shares a Chroma server with others notices another's write with one read per
+question (``kb.retrieve``). A random token, not a counter, so two writers racing never
+leave a value a reader has already seen.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +56,7 @@ UNIT_ID_MARK = ":u"  # a unit's id is "<chunk id>:u<n>" (chunk ids never hold a 
 # Reading a whole large collection in one get() fails in Chroma's SQLite layer ("too many
 # SQL variables" at 100k items): read it in pages.
 READ_PAGE = 5000
+GENERATION_ID = "generation"  # the meta collection's record of the index generation
 
 
 def _embedding_function_class() -> type:
@@ -135,6 +145,10 @@ class Store:
         self._collection: Any = None
         self._units: Any = None
         self._docs: Any = None
+        self._meta: Any = None
+        # Chroma's client set-up is not thread-safe (two threads opening an embedded client
+        # at once fail with "Could not connect to tenant"): one opens it, the other waits
+        self._connect_lock = threading.RLock()
 
     # -- connection --------------------------------------------------------------------
 
@@ -146,6 +160,10 @@ class Store:
         return f"{s.chroma_dir.resolve()} (koleksi {self.name})"
 
     def _get_client(self) -> Any:
+        with self._connect_lock:
+            return self._connect()
+
+    def _connect(self) -> Any:
         if self._client is None:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
@@ -179,6 +197,10 @@ class Store:
         )
 
     def _open(self, name: str) -> Any:
+        with self._connect_lock:
+            return self._open_collection(name)
+
+    def _open_collection(self, name: str) -> Any:
         client = self._get_client()
         try:
             return client.get_or_create_collection(
@@ -210,13 +232,20 @@ class Store:
             self._docs = self._open(f"{self.name}-docs")
         return self._docs
 
+    @property
+    def meta(self) -> Any:
+        """The collection of index-wide records: the generation (see the module docstring)."""
+        if self._meta is None:
+            self._meta = self._open(f"{self.name}-meta")
+        return self._meta
+
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except StoreError:
             raise
         except Exception as exc:
-            self._collection = self._units = self._docs = None  # reconnect (server restarted)
+            self._collection = self._units = self._docs = self._meta = None  # reconnect (server restarted)
             if self.settings.chroma_host:
                 self._client = None
             raise StoreError(self._unreachable(), detail=repr(exc)) from exc
@@ -246,6 +275,7 @@ class Store:
             [c.text for c in chunks],
             [_chroma_meta(c.metadata, c.embed_text) for c in chunks],
         )
+        self.bump()
 
     def _upsert(
         self,
@@ -275,6 +305,7 @@ class Store:
         ]
         if ids:
             self._call(self.collection.update, ids=ids, metadatas=[dict(fields)] * len(ids))
+            self.bump()
         self.summarise(source)
 
     def delete_source(self, source: str, keep_hash: str | None = None) -> None:
@@ -285,7 +316,39 @@ class Store:
             where = {"$and": [{"source": source}, {"file_hash": {"$ne": keep_hash}}]}
         self._call(self.units.delete, where=where)  # units first: see the module docstring
         self._call(self.collection.delete, where=where)
+        self.bump()
         self.summarise(source)
+
+    # -- the index generation ----------------------------------------------------------
+
+    def bump(self) -> None:
+        """Record that the index changed (a new random generation token)."""
+        self.write_record(GENERATION_ID, uuid.uuid4().hex)
+
+    def generation(self) -> str:
+        """The index generation: changes with every write ("" before the first)."""
+        record = self.read_record(GENERATION_ID)
+        return record[0] if record else ""
+
+    def write_record(self, key: str, value: str, fields: dict[str, str | float] | None = None) -> None:
+        """Write an index-wide record (the generation, the writer lease) by key."""
+        self._call(
+            self.meta.upsert,
+            ids=[key],
+            embeddings=[[1.0]],  # looked up by id, never by vector
+            documents=[value],
+            metadatas=[dict(fields or {"kind": key})],
+        )
+
+    def read_record(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        """An index-wide record: its value and fields (None when there is none)."""
+        got = self._call(self.meta.get, ids=[key], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        return str(got["documents"][0]), dict(got["metadatas"][0] or {})
+
+    def delete_record(self, key: str) -> None:
+        self._call(self.meta.delete, ids=[key])
 
     # -- document summaries ------------------------------------------------------------
 

@@ -126,6 +126,26 @@ def test_the_app_reports_a_chroma_outage_stays_up_and_recovers(tmp_path: Path) -
                 assert ("UU 6/2014", "91") in [(c["regulation"], c["pasal"]) for c in result["citations"]]
 
 
+def test_an_app_started_before_its_chroma_server_waits_for_it_and_then_serves(tmp_path: Path) -> None:
+    import threading
+    from contextlib import ExitStack
+
+    from gradio_client import Client
+
+    port = free_port()
+    env = {"KB_CHROMA_HOST": "127.0.0.1", "KB_CHROMA_PORT": str(port)}
+    with ExitStack() as stack:
+        # the server comes up 8 s after the app (a replica restarted before the server)
+        later = threading.Timer(8.0, lambda: stack.enter_context(chroma_server(tmp_path / "server", port)))
+        later.start()
+        stack.callback(later.cancel)
+        corpus = app_corpus(tmp_path, regulations=())
+        with running_app(tmp_path, corpus, **env) as (url, _):
+            assert "tidak dapat dihubungi" in (tmp_path / "app.log").read_text()  # it said why it waited
+            hits = Client(url, verbose=False).predict("kerja sama desa", 3, "", "", "", api_name="/search")
+            assert hits and all(h["source"].startswith("webinar/") for h in hits)
+
+
 def test_an_upload_while_another_ingest_runs_is_refused_with_a_message(
     app_server: tuple[str, Settings], tmp_path: Path
 ) -> None:

@@ -278,3 +278,28 @@ def test_a_file_with_pasal_headings_but_no_regulation_identity_is_reported(setti
     (result,) = report.results
     assert result.status == ADDED
     assert result.warnings and "0 Pasal terbaca dari ±5 judul Pasal" in result.warnings[0]
+
+
+def test_every_write_changes_the_index_generation(settings: Settings, corpus_files: Path):
+    store = Store(settings, FakeEmbedder())
+    assert store.generation() == ""
+    seen = [store.generation()]
+    report = ingest([corpus_files], settings, store, store.embedder)
+    seen.append(store.generation())
+    source = report.results[0].source
+    store.update_source(source, duplicates="salinan.txt")
+    seen.append(store.generation())
+    store.delete_source(source)
+    seen.append(store.generation())
+    assert len(set(seen)) == len(seen)  # four distinct generations
+    assert Store(settings, FakeEmbedder()).generation() == seen[-1]  # kept in the store
+
+
+def test_an_embedded_index_prunes_missing_files_unless_told_not_to(settings: Settings, corpus_files: Path):
+    _, store = _run(settings)
+    gone = next(p for p in sorted(corpus_files.rglob("*.txt")))
+    gone.unlink()
+    kept = ingest([corpus_files], settings.model_copy(update={"prune": False}), store, store.embedder)
+    assert not [r for r in kept.results if r.status == REMOVED]
+    pruned = ingest([corpus_files], settings, store, store.embedder)  # embedded: prunes by default
+    assert [r.status for r in pruned.results if r.status == REMOVED] == [REMOVED]
