@@ -169,3 +169,59 @@ def test_simultaneous_same_name_uploads_are_kept_apart_or_refused_never_replaced
     chunks = {h.chunk_id: h.text for h in a.store.all_chunks()}
     units = Counter(i.split(UNIT_ID_MARK)[0] for i in a.store.units.get(include=[])["ids"])
     assert {cid: units[cid] for cid in chunks} == {cid: len(norm_units(t)) for cid, t in chunks.items()}
+
+
+UPLOADED = """---
+title: Catatan Replika Embung Mekarsari
+doc_type: webinar
+---
+# Catatan rapat
+
+Desa Mekarsari dan Desa Mekarjaya sepakat mengelola embung bersama lewat badan kerja sama.
+"""
+
+
+def test_two_app_replicas_see_each_others_upload_and_delete(tmp_path: Path) -> None:
+    """Two ``app.py`` over one server, each with its own data and corpus disk: A's upload is
+    searched on B with its lexical rank and listed on a fresh page of B; A's delete is gone
+    from B; B's start-up with another local corpus removed nothing of A's."""
+    from gradio_client import Client, handle_file
+
+    from tests.conftest import ADMIN_PASSWORD, app_corpus, running_app
+    from tests.test_browser import ARGS, CHROMIUM
+
+    port = free_port()
+    env = {"KB_CHROMA_HOST": "127.0.0.1", "KB_CHROMA_PORT": str(port)}
+    note = tmp_path / "catatan-replika.md"
+    note.write_text(UPLOADED, encoding="utf-8")
+    query = "embung Mekarsari Mekarjaya"
+    with chroma_server(tmp_path / "server", port):
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        with running_app(tmp_path / "a", app_corpus(tmp_path / "a", ()), **env) as (url_a, _):
+            a = Client(url_a, verbose=False)
+            assert "ditambahkan" in a.predict([handle_file(str(note))], ADMIN_PASSWORD, api_name="/upload")
+            # B starts later, on a disk without A's upload
+            with running_app(tmp_path / "b", app_corpus(tmp_path / "b", ()), **env) as (url_b, _):
+                assert "1 dihapus" not in (tmp_path / "b" / "app.log").read_text()
+                b = Client(url_b, verbose=False)
+                hits = b.predict(query, 3, "", "", "", api_name="/search")
+                assert hits[0]["source"] == "unggahan/catatan-replika.md"
+                assert hits[0]["lexical_rank"] is not None
+
+                if Path(CHROMIUM).exists():
+                    from playwright.sync_api import sync_playwright
+
+                    with sync_playwright() as p:
+                        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                        page = browser.new_page()
+                        page.set_default_timeout(60_000)
+                        page.goto(url_b)
+                        page.get_by_role("tab", name="Dokumen").click()
+                        page.locator("#documents").get_by_text("Catatan Replika Embung Mekarsari").wait_for()
+                        browser.close()
+
+                deleted = a.predict("unggahan/catatan-replika.md", ADMIN_PASSWORD, api_name="/delete")
+                assert "dihapus dari indeks" in deleted
+                after = b.predict(query, 3, "", "", "", api_name="/search")
+                assert "unggahan/catatan-replika.md" not in {h["source"] for h in after}
