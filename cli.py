@@ -259,6 +259,65 @@ def stats(
             out.print(f"    [yellow]! {escape(d['structure_problems'])}[/]", highlight=False)
 
 
+@app.command("draf")
+def draf(
+    jenis: Annotated[str, typer.Argument(help="peraturan-bersama atau perjanjian-bersama")],
+    desa: Annotated[list[str], typer.Option("--desa", help="Nama desa (boleh berulang).")],
+    bidang: Annotated[str, typer.Option("--bidang", help="Bidang kerja sama.")] = "",
+    jangka: Annotated[str, typer.Option("--jangka-waktu", help="mis. '5 (lima) tahun'.")] = "",
+    kecamatan: Annotated[str, typer.Option("--kecamatan")] = "",
+    kabupaten: Annotated[str, typer.Option("--kabupaten")] = "",
+    pihak_ketiga: Annotated[str, typer.Option("--pihak-ketiga", help="Untuk perjanjian bersama.")] = "",
+    output: Annotated[Path, typer.Option("-o", "--output", help="Berkas .docx atau .md.")] = Path(
+        "draf.docx"
+    ),
+    data_dir: DataDir = None,
+) -> None:
+    """Susun draf Peraturan Bersama Kepala Desa / perjanjian bersama dari regulasi di indeks."""
+    from kb.draft.render import to_docx, to_markdown
+    from kb.draft.service import make_draft
+
+    settings = _settings(data_dir)
+    try:
+        draft = make_draft(_kb(settings), jenis, desa, bidang, jangka, kecamatan, kabupaten, pihak_ketiga)
+    except KBError as exc:
+        _fail(exc)
+        return
+    if output.suffix.lower() == ".md":
+        output.write_text(to_markdown(draft), encoding="utf-8")
+    else:
+        to_docx(draft, output)
+        output.with_suffix(".md").write_text(to_markdown(draft), encoding="utf-8")
+    console.print(f"Draf ditulis ke {output}.")
+    for gap in draft.gaps:
+        console.print(f"[yellow]! belum ada di basis pengetahuan: {escape(gap)}[/]")
+
+
+@app.command("periksa-draf")
+def periksa_draf(
+    file: Annotated[Path, typer.Argument(help="Draf (DOCX, PDF, teks, Markdown).")],
+    jenis: Annotated[str | None, typer.Option("--jenis", help="Bawaan: dikenali dari judulnya.")] = None,
+    as_json: JsonOpt = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Periksa draf: unsur wajib, Mengingat yang usang atau dicabut, dan bentuknya."""
+    from ingest.loaders import load_file
+    from kb.draft.render import report_text
+    from kb.draft.service import check_text
+
+    settings = _settings(data_dir)
+    try:
+        text = load_file(file, file.name, max_file_mb=settings.max_file_mb).text
+        report = check_text(_kb(settings), text, jenis)
+    except KBError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        Console().print(report_text(report), markup=False, highlight=False)
+
+
 @app.command("eval")
 def eval_cmd(
     file: Annotated[Path, typer.Argument(help="Berkas pertanyaan JSONL (format ../shared/eval/dev.jsonl).")],

@@ -36,6 +36,7 @@ from kb.errors import DocumentError, IngestLockedError, KBError
 from kb.hashing import file_sha256
 from kb.lease import WriterLease
 from kb.legaltext import norm_units
+from kb.promulgation import own_promulgation
 from kb.retrieve import HybridRetriever
 from kb.settings import Settings
 from kb.store import FileState, Store
@@ -191,9 +192,14 @@ def parse_document(doc: LoadedDocument, embedder: Embedder) -> tuple[list[Chunk]
             speaker=front("speaker"),
             organizer=front("organizer"),
         )
+        # where the regulation was promulgated, from its own closing (kb.promulgation)
+        promulgated = (
+            own_promulgation(text, int(identity.tahun)) if identity and identity.tahun.isdigit() else None
+        )
         record = (
             ("ingested_at", datetime.now(UTC).isoformat(timespec="seconds")),
             *(check.to_metadata().items() if check else ()),
+            *(promulgated.to_metadata().items() if promulgated else ()),
         )
         return DocInfo(provenance, record)
 

