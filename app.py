@@ -20,6 +20,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import logging
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -339,6 +340,59 @@ class App:
         pdf = to_pdf(title, passages, folder / f"{stem}.pdf", questions=asked)
         return str(md), str(docx), str(pdf), f"Bahan ajar berisi {len(passages)} kutipan siap diunduh."
 
+    # -- Draf -------------------------------------------------------------------------------
+
+    def draft(
+        self,
+        kind: str,
+        desa: str,
+        bidang: str,
+        term: str,
+        kecamatan: str = "",
+        kabupaten: str = "",
+        pihak_ketiga: str = "",
+    ) -> tuple[str, str | None, str | None]:
+        """Susun draf: sama dengan `kb draf` (Markdown untuk pratinjau, berkas DOCX dan MD)."""
+        from kb.draft.render import to_docx, to_markdown
+        from kb.draft.service import make_draft
+
+        villages = [d.strip() for d in re.split(r"[,;\n]", desa or "") if d.strip()]
+        try:
+            drafted = make_draft(
+                self.kb, kind, villages, bidang or "", term or "", kecamatan, kabupaten, pihak_ketiga
+            )
+        except KBError as exc:
+            return f"**Galat:** {exc.user_message}", None, None
+        folder = Path(tempfile.mkdtemp(dir=self.export_dir))
+        stem = file_stem(drafted.title)[:60] or "draf"
+        text = to_markdown(drafted)
+        md = folder / f"{stem}.md"
+        md.write_text(text, encoding="utf-8")
+        docx = to_docx(drafted, folder / f"{stem}.docx")
+        return text, str(docx), str(md)
+
+    def check_draft(self, path: str | None) -> dict[str, Any]:
+        """Periksa draf: sama dengan `kb periksa-draf --json` (plus `text`, laporan dalam teks)."""
+        from ingest.loaders import load_file
+        from kb.draft.render import report_text
+        from kb.draft.service import check_text
+
+        if not path:
+            return {"error": "Unggah dulu berkas draf (DOCX, PDF, TXT atau MD)."}
+        try:
+            text = load_file(Path(path), Path(path).name, max_file_mb=self.settings.max_file_mb).text
+            report = check_text(self.kb, text)
+        except KBError as exc:
+            return {"error": exc.user_message}
+        return {**report.to_json(), "text": report_text(report)}
+
+    def check_draft_view(self, path: str | None) -> tuple[str, dict[str, Any]]:
+        """The report as text for the page, and as `kb periksa-draf --json` for the API."""
+        result = self.check_draft(path)
+        if "error" in result:
+            return f"**Galat:** {result['error']}", result
+        return f"```text\n{result['text']}\n```", result
+
     # -- Dokumen ----------------------------------------------------------------------------
 
     def library(self) -> Library:
@@ -620,6 +674,53 @@ def build(app: App) -> gr.Blocks:
                     [md_file, docx_file, pdf_file, export_status],
                     **private,
                 )
+
+            with gr.Tab("Draf", id="draf"):
+                gr.Markdown(
+                    "Susun draf Peraturan Bersama Kepala Desa atau perjanjian bersama dari regulasi di "
+                    "basis pengetahuan, atau periksa draf Anda terhadap unsur yang diwajibkan."
+                )
+                with gr.Row():
+                    with gr.Column():
+                        d_kind = gr.Radio(
+                            [
+                                ("Peraturan Bersama Kepala Desa", "peraturan-bersama"),
+                                ("Perjanjian bersama (pihak ketiga)", "perjanjian-bersama"),
+                            ],
+                            value="peraturan-bersama",
+                            label="Jenis dokumen",
+                            elem_id="draft-kind",
+                        )
+                        d_desa = gr.Textbox(label="Nama desa (pisahkan dengan koma)", elem_id="draft-desa")
+                        d_bidang = gr.Textbox(label="Bidang kerja sama", elem_id="draft-bidang")
+                        d_term = gr.Textbox(label="Jangka waktu (mis. 5 (lima) tahun)", elem_id="draft-term")
+                        with gr.Row():
+                            d_kec = gr.Textbox(label="Kecamatan")
+                            d_kab = gr.Textbox(label="Kabupaten/Kota")
+                        d_third = gr.Textbox(label="Pihak ketiga (untuk perjanjian bersama)")
+                        d_btn = gr.Button("Susun draf", variant="primary", elem_id="draft-make")
+                        d_docx = gr.File(label="DOCX", elem_id="draft-docx")
+                        d_md = gr.File(label="Markdown", elem_id="draft-md")
+                    with gr.Column():
+                        d_preview = gr.Markdown(elem_id="draft-preview")
+                gr.Markdown("### Periksa draf")
+                with gr.Row():
+                    c_file = gr.File(
+                        label="Unggah draf (DOCX, PDF, TXT, MD)",
+                        file_types=[".docx", ".pdf", ".txt", ".md"],
+                        type="filepath",
+                        elem_id="check-file",
+                    )
+                    c_btn = gr.Button("Periksa", variant="primary", elem_id="check-draft")
+                c_report = gr.Markdown(elem_id="check-report")
+                d_btn.click(
+                    app.draft,
+                    [d_kind, d_desa, d_bidang, d_term, d_kec, d_kab, d_third],
+                    [d_preview, d_docx, d_md],
+                    api_name="draf",
+                )
+                c_json = gr.JSON(visible=False)
+                c_btn.click(app.check_draft_view, [c_file], [c_report, c_json], api_name="periksa_draf")
 
             with gr.Tab("Dokumen", id="dokumen"):
                 docs = gr.Dataframe(

@@ -233,6 +233,38 @@ def test_admin_uploads_a_file_and_document_text_stays_text(page: Any, tmp_path: 
     assert page.evaluate("window.__xss") is None
 
 
+def test_the_draf_tab_drafts_a_peraturan_bersama_and_checks_an_uploaded_draft(
+    page: Any, tmp_path: Path
+) -> None:
+    from docx import Document
+
+    page.get_by_role("tab", name="Draf").click()
+    page.locator("#draft-desa textarea, #draft-desa input").first.fill("Sukamaju, Mekarsari")
+    page.locator("#draft-bidang textarea, #draft-bidang input").first.fill("pengelolaan air bersih")
+    page.locator("#draft-make").click()
+    page.locator("#draft-preview h1").get_by_text("KEPALA DESA SUKAMAJU DAN KEPALA DESA MEKARSARI").wait_for()
+    page.locator("#draft-docx a").first.wait_for()
+    href = page.locator("#draft-docx a").first.get_attribute("href")
+    docx = tmp_path / "draf.docx"
+    docx.write_bytes(page.request.get(href).body())
+    text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert (
+        "Undang-Undang Nomor 6 Tahun 2014 tentang Desa (Lembaran Negara Republik Indonesia Tahun 2014 Nomor 7"
+        in text
+    )
+    assert "Wajib dimuat menurut PP 43/2014 Pasal 143 ayat (4) huruf h" in text
+    screenshot(page, "draf")
+
+    page.locator("#check-file input[type=file]").set_input_files(
+        str(ROOT / "tests" / "drafts" / "pb-tanpa-jangka-sengketa.txt")
+    )
+    page.locator("#check-draft").click()
+    report = page.locator("#check-report")
+    report.get_by_text("jangka waktu: tidak ada").wait_for()
+    assert "penyelesaian perselisihan: tidak ada" in report.inner_text()
+    assert "UU 6/2014 disebut tanpa perubahannya" in report.inner_text()
+
+
 def test_on_a_phone_the_answer_starts_in_view_with_its_sources_below(page: Any) -> None:
     """390x844: every tab reachable without an overflow menu, the answer's first line in
     view after it arrives, the first source card within one screen below it, and the

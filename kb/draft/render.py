@@ -28,7 +28,7 @@ def to_markdown(draft: Draft) -> str:
         elif b.kind == "note":
             out.append(f"> *{b.text}*")
         elif b.kind == "quote":
-            out.append("\n".join(f"> {line}" for line in b.text.splitlines()))
+            out.append("  \n".join(f"> {line}" for line in b.text.splitlines()))
         elif b.kind == "sign":
             out.append(b.text.replace("\n", "  \n"))
         else:
