@@ -371,6 +371,15 @@ class App:
         docx = to_docx(drafted, folder / f"{stem}.docx")
         return text, str(docx), str(md)
 
+    def bidang_options(self, kind: str = "peraturan-bersama") -> list[str]:
+        """The fields the index offers for a draft's bidang (none when it cannot be read)."""
+        from kb.draft.service import bidang_choices
+
+        try:
+            return bidang_choices(self.kb, kind)
+        except KBError:
+            return []
+
     def check_draft(self, path: str | None) -> dict[str, Any]:
         """Periksa draf: sama dengan `kb periksa-draf --json` (plus `text`, laporan dalam teks)."""
         from ingest.loaders import load_file
@@ -692,7 +701,13 @@ def build(app: App) -> gr.Blocks:
                             elem_id="draft-kind",
                         )
                         d_desa = gr.Textbox(label="Nama desa (pisahkan dengan koma)", elem_id="draft-desa")
-                        d_bidang = gr.Textbox(label="Bidang kerja sama", elem_id="draft-bidang")
+                        d_bidang = gr.Dropdown(
+                            app.bidang_options(),
+                            value=None,
+                            label="Bidang kerja sama (pilih dari regulasi dan catatan, atau ketik sendiri)",
+                            allow_custom_value=True,
+                            elem_id="draft-bidang",
+                        )
                         d_term = gr.Textbox(label="Jangka waktu (mis. 5 (lima) tahun)", elem_id="draft-term")
                         with gr.Row():
                             d_kec = gr.Textbox(label="Kecamatan")
@@ -719,6 +734,7 @@ def build(app: App) -> gr.Blocks:
                     [d_preview, d_docx, d_md],
                     api_name="draf",
                 )
+                d_kind.change(lambda k: gr.update(choices=app.bidang_options(k)), d_kind, d_bidang, **private)
                 c_json = gr.JSON(visible=False)
                 c_btn.click(app.check_draft_view, [c_file], [c_report, c_json], api_name="periksa_draf")
 

@@ -378,7 +378,10 @@ def ingest(
                     vectors, unit_vectors = _embed(embedder, chunks, progress)
                     report.embed_seconds += time.perf_counter() - t1
                     report.chunks_embedded += len(chunks)
+                    # the new version beside the old, then made active, then the old deleted:
+                    # a search meanwhile sees one version whole (kb.store)
                     store.upsert(chunks, vectors, unit_vectors)
+                    store.activate(f.source, doc.file_hash)
                     store.delete_source(f.source, keep_hash=doc.file_hash)
                     done(FileResult(f.source, UPDATED if state else ADDED, len(chunks), warnings=warnings))
                 except DocumentError as exc:

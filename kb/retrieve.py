@@ -86,6 +86,7 @@ class HybridRetriever:
         self._ready = False
         self._stamp: tuple[int, int] | None = None
         self._generation: str | None = None  # the store generation the BM25 index matches
+        self._active: dict[str, str] = {}  # source -> the version readers see (kb.store)
         self._refresh_lock = threading.Lock()
 
     # -- keeping BM25 in step ------------------------------------------------------------
@@ -113,6 +114,7 @@ class HybridRetriever:
                 )
                 fresh.save()
             self._learn_versions(fresh.meta)
+            self._active = self.store.active_versions()
             self.lexical = fresh
             self._stamp = fresh.stamp()
             self._generation = generation
@@ -182,8 +184,8 @@ class HybridRetriever:
         t2 = time.perf_counter()
         lexical = self.lexical.search(q.text, self.config.candidates, filters)
         t3 = time.perf_counter()
-        hits = self._fuse(q, dense, known, lexical)
-        hits = self._lookup_pasal(q, hits, filters)
+        hits = self._active_only(self._fuse(q, dense, known, lexical))
+        hits = self._active_only(self._lookup_pasal(q, hits, filters))
         hits = self._apply_amendments(hits, filters)
         t4 = time.perf_counter()
         timings.update(
@@ -202,6 +204,17 @@ class HybridRetriever:
             unknown_terms=tuple(self.lexical.unknown_terms(q.text)),
             versions=self._other_wordings(hits[:k]),
         )
+
+    def _active_only(self, hits: list[Hit]) -> list[Hit]:
+        """Drop chunks of a document's other version while a new one is being switched in."""
+        active = self._active
+        if not active:
+            return hits
+        return [
+            h
+            for h in hits
+            if active.get(h.provenance.source, h.provenance.file_hash) == h.provenance.file_hash
+        ]
 
     def _other_wordings(self, hits: list[Hit]) -> dict[str, tuple[Hit, ...]]:
         """Each amended Pasal's partner wording (``RetrievalResult.versions``), whatever

@@ -29,6 +29,11 @@ the index (its BM25 index, amendment chains) is a cache of one generation, so a 
 that shares a Chroma server with others notices another's write with one read per
 question (``kb.retrieve``). A random token, not a counter, so two writers racing never
 leave a value a reader has already seen.
+
+The meta collection also names each document's *active* version (``active:<source>`` ->
+file hash). A new version is written beside the old one, then made active, then the old one
+is deleted; a reader keeps only the active version's chunks, so it sees the old wording or
+the new, never both and never neither.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ UNIT_ID_MARK = ":u"  # a unit's id is "<chunk id>:u<n>" (chunk ids never hold a 
 # SQL variables" at 100k items): read it in pages.
 READ_PAGE = 5000
 GENERATION_ID = "generation"  # the meta collection's record of the index generation
+ACTIVE_MARK = "active:"  # "active:<source>": the version of a document that readers see
 
 
 def _embedding_function_class() -> type:
@@ -308,12 +314,30 @@ class Store:
             self.bump()
         self.summarise(source)
 
+    def activate(self, source: str, file_hash: str) -> None:
+        """Make ``file_hash`` the version of ``source`` that readers see (its chunks and
+        units are written)."""
+        self.write_record(ACTIVE_MARK + source, file_hash)
+        self.bump()
+
+    def active_versions(self) -> dict[str, str]:
+        """Each document's active version (source -> file hash); documents written before
+        versions were recorded have none, and all their chunks count."""
+        got = self._call(self.meta.get, include=["documents"])
+        return {
+            key.removeprefix(ACTIVE_MARK): str(doc)
+            for key, doc in zip(got["ids"], got["documents"] or [], strict=True)
+            if key.startswith(ACTIVE_MARK)
+        }
+
     def delete_source(self, source: str, keep_hash: str | None = None) -> None:
         """Delete a file's chunks (all of them, or those of other versions than keep_hash).
         With ``keep_hash`` this is the last write of a file's ingest: its summary follows."""
         where: dict[str, Any] = {"source": source}
         if keep_hash:
             where = {"$and": [{"source": source}, {"file_hash": {"$ne": keep_hash}}]}
+        else:
+            self._call(self.meta.delete, ids=[ACTIVE_MARK + source])
         self._call(self.units.delete, where=where)  # units first: see the module docstring
         self._call(self.collection.delete, where=where)
         self.bump()

@@ -240,7 +240,9 @@ def test_the_draf_tab_drafts_a_peraturan_bersama_and_checks_an_uploaded_draft(
 
     page.get_by_role("tab", name="Draf").click()
     page.locator("#draft-desa textarea, #draft-desa input").first.fill("Sukamaju, Mekarsari")
-    page.locator("#draft-bidang textarea, #draft-bidang input").first.fill("pengelolaan air bersih")
+    bidang = page.locator("#draft-bidang input").first
+    bidang.fill("pengelolaan air bersih")
+    bidang.press("Enter")
     page.locator("#draft-make").click()
     page.locator("#draft-preview h1").get_by_text("KEPALA DESA SUKAMAJU DAN KEPALA DESA MEKARSARI").wait_for()
     page.locator("#draft-docx a").first.wait_for()

@@ -303,3 +303,31 @@ def test_an_embedded_index_prunes_missing_files_unless_told_not_to(settings: Set
     assert not [r for r in kept.results if r.status == REMOVED]
     pruned = ingest([corpus_files], settings, store, store.embedder)  # embedded: prunes by default
     assert [r.status for r in pruned.results if r.status == REMOVED] == [REMOVED]
+
+
+def test_a_new_version_is_switched_in_whole_for_readers(settings: Settings):
+    from ingest.loaders import load_file
+    from ingest.pipeline import _embed, parse_document
+    from kb.hashing import file_sha256
+
+    path = _write(
+        settings.corpus_dir, "catatan/rapat.md", "# Rapat\n\nVersi lama: embung dikelola bersama.\n"
+    )
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    ingest([settings.corpus_dir], settings, kb.store, kb.embedder)
+    assert {h.provenance.file_hash for h in kb.search("embung dikelola", 10)} == {file_sha256(path)}
+    assert kb.store.active_versions() == {"catatan/rapat.md": file_sha256(path)}
+
+    path.write_text("# Rapat\n\nVersi baru: embung dan irigasi dikelola bersama.\n", encoding="utf-8")
+    new = load_file(path, "catatan/rapat.md", max_file_mb=5)
+    chunks, _ = parse_document(new, kb.embedder)
+    vectors, units = _embed(kb.embedder, chunks, None)
+    kb.store.upsert(chunks, vectors, units)  # written, not yet active: readers see the old only
+    seen = kb.search("embung dikelola", 10)
+    assert seen and all("Versi lama" in h.text for h in seen)
+    assert len(kb.store.file_states()["catatan/rapat.md"].hashes) == 2  # both versions are stored
+    kb.store.activate("catatan/rapat.md", new.file_hash)  # the switch: the new only
+    seen = kb.search("embung dikelola", 10)
+    assert seen and all("Versi baru" in h.text for h in seen)
+    kb.store.delete_source("catatan/rapat.md", keep_hash=new.file_hash)
+    assert all("Versi baru" in h.text for h in kb.search("embung dikelola", 10))

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from kb.base import KnowledgeBase
 
 BlockKind = Literal["title", "center", "heading", "pasal", "para", "item", "note", "quote", "sign", "break"]
-_ITEM_LINE = re.compile(r"^(?P<letter>[a-z])\.\s+(?P<text>.+)$")
+ITEM_LINE = re.compile(r"^(?P<letter>[a-z])\.\s+(?P<text>.+)$")
 _HEADING_LINE = re.compile(r"^Pasal\s+\d+[A-Z]?\s*$")
 
 
@@ -118,7 +118,7 @@ def elements(kb: KnowledgeBase, contents: Anchor) -> tuple[Quote, list[Element]]
     required = quote(kb, contents)
     out = []
     for line in (required.text or "").splitlines():
-        m = _ITEM_LINE.match(line.strip())
+        m = ITEM_LINE.match(line.strip())
         if m:
             name = re.sub(r"[;.,]?\s*(?:dan/atau|dan|atau)?\s*$", "", m["text"]).strip()
             out.append(Element(m["letter"], name, required))

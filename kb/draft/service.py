@@ -3,11 +3,12 @@ check of a draft's text, both against the legal registry of the same knowledge b
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from kb.draft.basis import LawRegistry, pack_amendments, registry_from_index
 from kb.draft.check import DraftReport, check_draft
-from kb.draft.compose import Draft, Parties, compose
+from kb.draft.compose import ITEM_LINE, Draft, Parties, compose, elements, quote
 from kb.draft.spec import KINDS, DraftKind
 from kb.errors import ConfigError
 
@@ -51,3 +52,28 @@ def make_draft(
 
 def check_text(kb: KnowledgeBase, text: str, kind: str | None = None) -> DraftReport:
     return check_draft(kb, registry(kb), text, kind_of(kind) if kind else None)
+
+
+def bidang_choices(kb: KnowledgeBase, kind: str = "peraturan-bersama", notes: int = 3) -> list[str]:
+    """Fields to offer for a draft's bidang, all read from the index: the list of the Pasal
+    that gives the bidang (UU 6/2014 Pasal 92 ayat (1) for villages together), then the lines
+    of the notes nearest to the element that open with its head word ("Bidang pembangunan
+    desa …", up to the first comma)."""
+    chosen = kind_of(kind)
+    _, items = elements(kb, chosen.contents)
+    element = next((e for e in items if any(letter == e.letter for letter, _ in chosen.guidance)), None)
+    out: list[str] = []
+    for letter, anchors in chosen.guidance:
+        if element is None or letter != element.letter:
+            continue
+        for anchor in anchors:
+            for line in (quote(kb, anchor).text or "").splitlines():
+                if m := ITEM_LINE.match(line.strip()):
+                    out.append(re.sub(r"[;.,]?\s*(?:dan/atau|dan|atau)?\s*$", "", m["text"]).strip())
+    if element is not None:
+        head = element.name.split()[0].lower()
+        for hit in kb.search(f"{element.name} desa", notes, doc_type="webinar"):
+            for line in hit.text.splitlines():
+                if line.lower().startswith(head + " "):
+                    out.append(line.split(",")[0].strip())
+    return list(dict.fromkeys(x for x in out if x))
