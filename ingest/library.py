@@ -161,6 +161,10 @@ def upload_documents(
             except DocumentError as exc:
                 refused.append(FileResult(name, FAILED, message=exc.user_message))
         if stored:
+            if settings.chroma_host:  # uploaded on purpose: a deletion elsewhere no longer holds
+                corpus = settings.corpus_dir.resolve()
+                for path in stored:
+                    kb.store.clear_deleted(path.resolve().relative_to(corpus).as_posix())
             try:
                 report = ingest(
                     stored,
@@ -197,12 +201,14 @@ def delete_document(kb: Any, settings: Settings, source: str, password: str | No
         if state is None:
             raise DocumentError(source, "dokumen ini tidak ada di indeks.")
         kb.store.delete_source(source)
+        if settings.chroma_host:  # other replicas' copies of the file must not bring it back
+            kb.store.mark_deleted(source, list(state.hashes))
         note = "File aslinya di luar folder korpus dan tidak dihapus."
-        if state.path:
-            path = Path(state.path)
-            corpus = settings.corpus_dir.resolve()
-            if path.resolve().is_relative_to(corpus) and not path.is_symlink():
-                path.unlink(missing_ok=True)
-                note = "Berkasnya juga dihapus dari folder korpus."
+        # the recorded path, or (a shared server records none) the source's name in this corpus
+        path = Path(state.path) if state.path else settings.corpus_dir / source
+        corpus = settings.corpus_dir.resolve()
+        if path.resolve().is_relative_to(corpus) and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            note = "Berkasnya juga dihapus dari folder korpus."
         kb.retriever.refresh()
     return f"Dokumen '{source}' dihapus dari indeks. {note}"

@@ -296,6 +296,7 @@ def ingest(
             on_file(result)
 
     ocr_lang = settings.ocr_lang if settings.ocr else None
+    shared = bool(settings.chroma_host)
     with nullcontext() if locked else ingest_lock(settings, store):
         files, refused = discover(paths, settings.corpus_dir)
         states = store.file_states()
@@ -319,13 +320,16 @@ def ingest(
             if st.complete_for(h)
         }
         duplicates: dict[str, list[str]] = defaultdict(list)
+        # shared server: versions an admin deleted on any replica are not brought back by
+        # another replica's copy of the file (an upload in the app clears the record)
+        deleted = store.deleted_versions() if shared else {}
 
         def prepare(f: SourceFile) -> tuple[str, LoadedDocument | None, list[Chunk], tuple[str, ...]]:
             """Hash, load and chunk one file (runs ahead of the embedding, in a thread)."""
             stage(f.source, "memeriksa")
             file_hash = file_sha256(f.path)
             state = states.get(f.source)
-            if state and state.complete_for(file_hash):
+            if (state and state.complete_for(file_hash)) or file_hash in deleted.get(f.source, ()):
                 return file_hash, None, [], ()
             stage(f.source, "membaca")
             doc = load_file(f.path, f.source, max_file_mb=settings.max_file_mb, ocr_lang=ocr_lang)
@@ -345,6 +349,9 @@ def ingest(
                 try:
                     assert current is not None
                     file_hash, doc, chunks, warnings = current.result()
+                    if file_hash in deleted.get(f.source, ()):
+                        done(FileResult(f.source, SKIPPED, message=DELETED_MESSAGE.format(f.source)))
+                        continue
                     owner = owner_of.setdefault(file_hash, f.source)
                     if owner != f.source:
                         if state:  # this name held its own copy before
@@ -360,7 +367,8 @@ def ingest(
                         )
                         continue
                     if doc is None:
-                        if state and state.path != str(f.path.resolve()):  # moved or restored elsewhere
+                        # moved or restored elsewhere (a shared server keeps no machine's paths)
+                        if state and not shared and state.path != str(f.path.resolve()):
                             store.update_source(f.source, path=str(f.path.resolve()))
                         done(FileResult(f.source, SKIPPED, sum(state.hashes.values()) if state else 0))
                         continue
@@ -374,6 +382,8 @@ def ingest(
                         if on_chunks:
                             on_chunks(n)
 
+                    if shared:  # a path on this machine means nothing to the other replicas
+                        chunks = [replace(c, provenance=replace(c.provenance, path=None)) for c in chunks]
                     stage(f.source, f"embedding 0/{len(chunks)}")
                     vectors, unit_vectors = _embed(embedder, chunks, progress)
                     report.embed_seconds += time.perf_counter() - t1
@@ -399,7 +409,7 @@ def ingest(
                         )
                     )
         if settings.prunes:
-            for source in _pruned(paths, states, seen):
+            for source in _pruned(paths, states, seen, settings.corpus_dir):
                 store.delete_source(source)
                 done(FileResult(source, REMOVED))
         for r in report.results:
@@ -413,17 +423,26 @@ def ingest(
     return report
 
 
-def _pruned(paths: Sequence[Path], states: dict[str, FileState], seen: set[str]) -> list[str]:
-    """Indexed sources whose recorded file lies under a scanned folder and is gone."""
+def _pruned(
+    paths: Sequence[Path], states: dict[str, FileState], seen: set[str], corpus_dir: Path
+) -> list[str]:
+    """Indexed sources whose file (as recorded, or by its name in the corpus when no path is
+    recorded: a shared server's) lies under a scanned folder and is gone."""
     roots = [p.resolve() for p in paths if p.exists()]
     out = []
     for source, state in states.items():
-        if source in seen or not state.path:
+        if source in seen:
             continue
-        p = Path(state.path)
+        p = Path(state.path) if state.path else (corpus_dir / source).resolve()
         if any(p == r or r in p.parents for r in roots) and not p.exists():
             out.append(source)
     return out
+
+
+DELETED_MESSAGE = (
+    "Berkas '{}' sudah dihapus dari indeks oleh admin; tidak diindeks lagi. Unggah ulang lewat "
+    "tab Dokumen untuk memasukkannya kembali."
+)
 
 
 # Chunks handed to the embedder per call: large enough for the engine to sort them by

@@ -42,7 +42,7 @@ import hashlib
 import re
 import threading
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +63,7 @@ UNIT_ID_MARK = ":u"  # a unit's id is "<chunk id>:u<n>" (chunk ids never hold a 
 READ_PAGE = 5000
 GENERATION_ID = "generation"  # the meta collection's record of the index generation
 ACTIVE_MARK = "active:"  # "active:<source>": the version of a document that readers see
+DELETED_MARK = "deleted:"  # "deleted:<source>": versions an admin deleted (shared server)
 
 
 def _embedding_function_class() -> type:
@@ -135,9 +136,15 @@ class FileState:
     expected: dict[str, int]  # file_hash -> n_chunks recorded
     path: str | None
     duplicates: str = ""  # other file names with the same bytes (", "-joined)
+    units_missing: frozenset[str] = frozenset()  # versions whose chunks lack some of their units
 
     def complete_for(self, file_hash: str) -> bool:
-        return set(self.hashes) == {file_hash} and self.hashes[file_hash] == self.expected.get(file_hash, -1)
+        """Exactly this version is present, with all its chunks and all their units."""
+        return (
+            set(self.hashes) == {file_hash}
+            and self.hashes[file_hash] == self.expected.get(file_hash, -1)
+            and file_hash not in self.units_missing
+        )
 
 
 class Store:
@@ -330,6 +337,23 @@ class Store:
             if key.startswith(ACTIVE_MARK)
         }
 
+    def mark_deleted(self, source: str, hashes: Sequence[str]) -> None:
+        """Record that an admin deleted these versions of ``source``, so another replica's
+        copy of the file is not indexed again by its next ingest."""
+        self.write_record(DELETED_MARK + source, ", ".join(sorted(hashes)))
+
+    def clear_deleted(self, source: str) -> None:
+        """Forget a deletion (the document is uploaded again on purpose)."""
+        self._call(self.meta.delete, ids=[DELETED_MARK + source])
+
+    def deleted_versions(self) -> dict[str, set[str]]:
+        got = self._call(self.meta.get, include=["documents"])
+        return {
+            key.removeprefix(DELETED_MARK): set(str(doc).split(", "))
+            for key, doc in zip(got["ids"], got["documents"] or [], strict=True)
+            if key.startswith(DELETED_MARK)
+        }
+
     def delete_source(self, source: str, keep_hash: str | None = None) -> None:
         """Delete a file's chunks (all of them, or those of other versions than keep_hash).
         With ``keep_hash`` this is the last write of a file's ingest: its summary follows."""
@@ -436,19 +460,47 @@ class Store:
         got = self._read_all(["metadatas"])
         hashes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         expected: dict[str, dict[str, int]] = defaultdict(dict)
+        want_units: Counter[tuple[str, str]] = Counter()
         paths: dict[str, str] = {}
         dups: dict[str, str] = {}
         for meta in got["metadatas"] or []:
             src, fh = str(meta.get("source")), str(meta.get("file_hash"))
             hashes[src][fh] += 1
             expected[src][fh] = int(meta.get("n_chunks", -1))
+            want_units[(src, fh)] += int(meta.get("n_units", 0))
             if meta.get("path"):
                 paths[src] = str(meta["path"])
             if meta.get("duplicates"):
                 dups[src] = str(meta["duplicates"])
+        missing = self._units_missing(want_units)
         return {
-            s: FileState(s, dict(h), expected[s], paths.get(s), dups.get(s, "")) for s, h in hashes.items()
+            s: FileState(
+                s,
+                dict(h),
+                expected[s],
+                paths.get(s),
+                dups.get(s, ""),
+                frozenset(fh for src, fh in missing if src == s),
+            )
+            for s, h in hashes.items()
         }
+
+    def _units_missing(self, wanted: Counter[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (source, version) pairs with fewer units stored than their chunks record. One
+        count when all is well (the usual case); the units' metadata is read only when the
+        totals differ (a write interrupted between units and chunks)."""
+        if self._call(self.units.count) == sum(wanted.values()):
+            return set()
+        have: Counter[tuple[str, str]] = Counter()
+        offset = 0
+        while True:
+            page = self._call(self.units.get, include=["metadatas"], limit=READ_PAGE, offset=offset)
+            for meta in page["metadatas"] or []:
+                have[(str(meta.get("source")), str(meta.get("file_hash")))] += 1
+            if len(page["ids"]) < READ_PAGE:
+                break
+            offset += READ_PAGE
+        return {key for key, n in wanted.items() if have[key] < n}
 
     def ids(self) -> list[str]:
         """Every chunk id (cheap: no documents or metadata are read)."""

@@ -217,6 +217,7 @@ class Chunk:
             **self.provenance.to_metadata(),
             "chunk_index": self.index,
             "n_chunks": self.count,
+            "n_units": len(self.units),  # its norm units, stored beside it (kb.store)
             **{k: v for k, v in self.record if v not in (None, "")},
         }
 

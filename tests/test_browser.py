@@ -280,6 +280,7 @@ def test_on_a_phone_the_answer_starts_in_view_with_its_sources_below(page: Any) 
         assert [t.strip() for t in pg.locator("[role=tab]").all_inner_texts()] == [
             "Tanya",
             "Cari Kutipan",
+            "Draf",
             "Dokumen",
             "Tentang",
         ]

@@ -331,3 +331,21 @@ def test_a_new_version_is_switched_in_whole_for_readers(settings: Settings):
     assert seen and all("Versi baru" in h.text for h in seen)
     kb.store.delete_source("catatan/rapat.md", keep_hash=new.file_hash)
     assert all("Versi baru" in h.text for h in kb.search("embung dikelola", 10))
+
+
+def test_a_version_missing_some_of_its_units_is_not_complete_and_the_next_ingest_repairs_it(
+    settings: Settings, corpus_files: Path
+):
+    _, store = _run(settings)
+    source = "regulasi/perdes-sukamaju-3-2023.txt"
+    before = _snapshot(store)
+    units = [
+        i for i in store.units.get(include=[])["ids"] if i.startswith(store.find(source=source)[0].chunk_id)
+    ]
+    assert units
+    store.units.delete(ids=units[:1])  # a write interrupted after the chunks, before this unit
+    state = store.file_states()[source]
+    assert not state.complete_for(next(iter(state.hashes)))
+    again, _ = _run(settings)
+    assert {r.source: r.status for r in again.results}[source] == UPDATED
+    assert _snapshot(store) == before

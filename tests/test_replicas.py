@@ -225,3 +225,25 @@ def test_two_app_replicas_see_each_others_upload_and_delete(tmp_path: Path) -> N
                 assert "dihapus dari indeks" in deleted
                 after = b.predict(query, 3, "", "", "", api_name="/search")
                 assert "unggahan/catatan-replika.md" not in {h["source"] for h in after}
+
+
+def test_a_delete_on_one_replica_is_not_undone_by_the_others_copy_of_the_file(replicas, tmp_path: Path):
+    from ingest.library import delete_document
+
+    a, b = replicas
+    results: dict[str, object] = {}
+    _upload(a, "kantor A catatan embung", tmp_path, results)
+    [added] = results["kantor A catatan embung"].results  # type: ignore[attr-defined]
+    assert all(not h.metadata.get("path") for h in a.store.find(source=added.source))  # no machine's path
+    assert "dihapus dari indeks" in delete_document(b, b.settings, added.source, "rahasia")
+    assert (a.settings.corpus_dir / added.source).exists()  # A's disk still holds the file
+
+    again = _ingest(a)  # A's next start-up ingest
+    assert [r.status for r in again.results if r.source == added.source] == ["skipped"]
+    assert added.source not in {d.source for d in b.documents()}
+
+    results.clear()
+    (tmp_path / "lagi").mkdir()
+    _upload(a, "kantor A catatan embung", tmp_path / "lagi", results)  # uploaded again, on purpose
+    [back] = results["kantor A catatan embung"].results  # type: ignore[attr-defined]
+    assert back.status == ADDED and back.source in {d.source for d in b.documents()}
