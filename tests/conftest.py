@@ -108,11 +108,16 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def ref_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The whole reference corpus ingested once with the real default model (slow)."""
+    yield from indexed(tmp_path_factory, "ref-index", reference_paths())
+
+
+def indexed(tmp_path_factory: pytest.TempPathFactory, name: str, paths: Sequence[Path]) -> Iterator[Settings]:
+    """``paths`` ingested into a temporary index with the real default model (slow); the
+    settings of that index, removed afterwards."""
     from ingest.pipeline import ingest
     from kb.base import KnowledgeBase
 
-    paths = reference_paths()
-    data = tmp_path_factory.mktemp("ref-index")
+    data = tmp_path_factory.mktemp(name)
     settings = Settings(
         data_dir=data,
         corpus_dir=ROOT / "corpus",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from kb.draft.check import sections
 from kb.law import RegulationId
 from kb.promulgation import amendment_ordinal, find_citations, own_promulgation
 from kb.settings import Settings
-from tests.conftest import CORPUS_REF, ROOT, reference_paths, require_shared
+from tests.conftest import CORPUS_REF, ROOT, indexed, reference_paths, require_shared
 
 DRAFTS = ROOT / "tests" / "drafts"
 EXPECTED = json.loads((DRAFTS / "expected.json").read_text(encoding="utf-8"))
@@ -119,24 +118,9 @@ def test_sections_are_cut_at_bab_bagian_pasal_and_capital_headings():
 @pytest.fixture(scope="session")
 def draft_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The reference corpus with Permendagri 111/2014 and UU 23/2014 (slow)."""
-    from ingest.pipeline import ingest
-    from kb.base import KnowledgeBase
-
     more = require_shared(CORPUS_REF / "more")
-    data = tmp_path_factory.mktemp("draft-index")
-    settings = Settings(
-        data_dir=data,
-        corpus_dir=ROOT / "corpus",
-        embed_cache=ROOT / ".cache" / "test-embeddings.sqlite3",
-        model_dir=ROOT / ".cache" / "models",
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    kb = KnowledgeBase(settings)
     paths = [*reference_paths(), more / "permendagri-111-2014.pdf", more / "uu-23-2014.txt"]
-    report = ingest(paths, settings, kb.store, kb.embedder)
-    assert not report.failed, report.failed
-    yield settings
-    shutil.rmtree(data, ignore_errors=True)
+    yield from indexed(tmp_path_factory, "draft-index", paths)
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
