@@ -23,17 +23,8 @@ document list (refusals, the Dokumen tab, ``kb stats``) never scans the chunks. 
 cache: when its chunk counts do not add up to the collection's (a crash between the two
 writes, an index from before it), it is rebuilt from the chunks' metadata.
 
-A fourth collection (``<name>-meta``) holds the index *generation*: a random token rewritten
-after every write (chunks added, deleted or relabelled). Everything a process derives from
-the index (its BM25 index, amendment chains) is a cache of one generation, so a replica
-that shares a Chroma server with others notices another's write with one read per
-question (``kb.retrieve``). A random token, not a counter, so two writers racing never
-leave a value a reader has already seen.
-
-The meta collection also names each document's *active* version (``active:<source>`` ->
-file hash). A new version is written beside the old one, then made active, then the old one
-is deleted; a reader keeps only the active version's chunks, so it sees the old wording or
-the new, never both and never neither.
+A fourth collection (``<name>-meta``) holds index-wide records (``kb.records``): the
+generation every write changes, each document's active version, deletions.
 """
 
 from __future__ import annotations
@@ -41,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,6 +41,7 @@ import numpy as np
 
 from kb.embedder import Embedder
 from kb.errors import StoreError
+from kb.records import IndexRecords
 from kb.settings import CHUNKING_VERSION, Settings
 from kb.types import Chunk, DocumentSummary, Filters, Hit
 
@@ -61,9 +52,6 @@ UNIT_ID_MARK = ":u"  # a unit's id is "<chunk id>:u<n>" (chunk ids never hold a 
 # Reading a whole large collection in one get() fails in Chroma's SQLite layer ("too many
 # SQL variables" at 100k items): read it in pages.
 READ_PAGE = 5000
-GENERATION_ID = "generation"  # the meta collection's record of the index generation
-ACTIVE_MARK = "active:"  # "active:<source>": the version of a document that readers see
-DELETED_MARK = "deleted:"  # "deleted:<source>": versions an admin deleted (shared server)
 
 
 def _embedding_function_class() -> type:
@@ -147,7 +135,7 @@ class FileState:
         )
 
 
-class Store:
+class Store(IndexRecords):
     """A Chroma collection of chunks for one embedding configuration."""
 
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
@@ -321,39 +309,6 @@ class Store:
             self.bump()
         self.summarise(source)
 
-    def activate(self, source: str, file_hash: str) -> None:
-        """Make ``file_hash`` the version of ``source`` that readers see (its chunks and
-        units are written)."""
-        self.write_record(ACTIVE_MARK + source, file_hash)
-        self.bump()
-
-    def active_versions(self) -> dict[str, str]:
-        """Each document's active version (source -> file hash); documents written before
-        versions were recorded have none, and all their chunks count."""
-        got = self._call(self.meta.get, include=["documents"])
-        return {
-            key.removeprefix(ACTIVE_MARK): str(doc)
-            for key, doc in zip(got["ids"], got["documents"] or [], strict=True)
-            if key.startswith(ACTIVE_MARK)
-        }
-
-    def mark_deleted(self, source: str, hashes: Sequence[str]) -> None:
-        """Record that an admin deleted these versions of ``source``, so another replica's
-        copy of the file is not indexed again by its next ingest."""
-        self.write_record(DELETED_MARK + source, ", ".join(sorted(hashes)))
-
-    def clear_deleted(self, source: str) -> None:
-        """Forget a deletion (the document is uploaded again on purpose)."""
-        self._call(self.meta.delete, ids=[DELETED_MARK + source])
-
-    def deleted_versions(self) -> dict[str, set[str]]:
-        got = self._call(self.meta.get, include=["documents"])
-        return {
-            key.removeprefix(DELETED_MARK): set(str(doc).split(", "))
-            for key, doc in zip(got["ids"], got["documents"] or [], strict=True)
-            if key.startswith(DELETED_MARK)
-        }
-
     def delete_source(self, source: str, keep_hash: str | None = None) -> None:
         """Delete a file's chunks (all of them, or those of other versions than keep_hash).
         With ``keep_hash`` this is the last write of a file's ingest: its summary follows."""
@@ -361,42 +316,11 @@ class Store:
         if keep_hash:
             where = {"$and": [{"source": source}, {"file_hash": {"$ne": keep_hash}}]}
         else:
-            self._call(self.meta.delete, ids=[ACTIVE_MARK + source])
+            self.deactivate(source)
         self._call(self.units.delete, where=where)  # units first: see the module docstring
         self._call(self.collection.delete, where=where)
         self.bump()
         self.summarise(source)
-
-    # -- the index generation ----------------------------------------------------------
-
-    def bump(self) -> None:
-        """Record that the index changed (a new random generation token)."""
-        self.write_record(GENERATION_ID, uuid.uuid4().hex)
-
-    def generation(self) -> str:
-        """The index generation: changes with every write ("" before the first)."""
-        record = self.read_record(GENERATION_ID)
-        return record[0] if record else ""
-
-    def write_record(self, key: str, value: str, fields: dict[str, str | float] | None = None) -> None:
-        """Write an index-wide record (the generation, the writer lease) by key."""
-        self._call(
-            self.meta.upsert,
-            ids=[key],
-            embeddings=[[1.0]],  # looked up by id, never by vector
-            documents=[value],
-            metadatas=[dict(fields or {"kind": key})],
-        )
-
-    def read_record(self, key: str) -> tuple[str, dict[str, Any]] | None:
-        """An index-wide record: its value and fields (None when there is none)."""
-        got = self._call(self.meta.get, ids=[key], include=["documents", "metadatas"])
-        if not got["ids"]:
-            return None
-        return str(got["documents"][0]), dict(got["metadatas"][0] or {})
-
-    def delete_record(self, key: str) -> None:
-        self._call(self.meta.delete, ids=[key])
 
     # -- document summaries ------------------------------------------------------------
 
