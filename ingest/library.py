@@ -94,6 +94,11 @@ def _destination(folder: Path, name: str, file_hash: str, taken: Callable[[Path]
     raise DocumentError(name, "terlalu banyak berkas dengan nama yang sama. Ganti nama berkasnya.")
 
 
+def _source_of(path: Path, settings: Settings) -> str:
+    """The name the index knows an upload by: its path inside the corpus."""
+    return path.resolve().relative_to(settings.corpus_dir.resolve()).as_posix()
+
+
 def store_upload(upload: Upload, settings: Settings, held: Mapping[str, set[str]] | None = None) -> Path:
     """Check an upload and copy it into the corpus' upload folder; the path written.
     ``held``: the index's sources and their file hashes; a name it holds with other
@@ -103,10 +108,9 @@ def store_upload(upload: Upload, settings: Settings, held: Mapping[str, set[str]
     folder = settings.upload_dir.resolve()
     folder.mkdir(parents=True, exist_ok=True)
     file_hash = file_sha256(upload.path)
-    corpus = settings.corpus_dir.resolve()
 
     def taken(candidate: Path) -> bool:
-        hashes = (held or {}).get(candidate.relative_to(corpus).as_posix())
+        hashes = (held or {}).get(_source_of(candidate, settings))
         return bool(hashes) and hashes != {file_hash}
 
     dest = _destination(folder, name, file_hash, taken)
@@ -162,9 +166,8 @@ def upload_documents(
                 refused.append(FileResult(name, FAILED, message=exc.user_message))
         if stored:
             if settings.chroma_host:  # uploaded on purpose: a deletion elsewhere no longer holds
-                corpus = settings.corpus_dir.resolve()
                 for path in stored:
-                    kb.store.clear_deleted(path.resolve().relative_to(corpus).as_posix())
+                    kb.store.clear_deleted(_source_of(path, settings))
             try:
                 report = ingest(
                     stored,

@@ -367,11 +367,13 @@ class Store(IndexRecords):
     def count(self) -> int:
         return int(self._call(self.collection.count))
 
-    def _read_all(self, include: list[str]) -> dict[str, list[Any]]:
+    def _read_all(self, include: list[str], collection: Any = None) -> dict[str, list[Any]]:
+        """Every item of the chunk collection (or ``collection``), read in pages."""
+        collection = self.collection if collection is None else collection
         out: dict[str, list[Any]] = {"ids": [], "metadatas": [], "documents": []}
         offset = 0
         while True:
-            got = self._call(self.collection.get, include=include, limit=READ_PAGE, offset=offset)
+            got = self._call(collection.get, include=include, limit=READ_PAGE, offset=offset)
             out["ids"].extend(got["ids"])
             for key in ("metadatas", "documents"):
                 out[key].extend(got.get(key) or [])
@@ -415,15 +417,10 @@ class Store(IndexRecords):
         totals differ (a write interrupted between units and chunks)."""
         if self._call(self.units.count) == sum(wanted.values()):
             return set()
-        have: Counter[tuple[str, str]] = Counter()
-        offset = 0
-        while True:
-            page = self._call(self.units.get, include=["metadatas"], limit=READ_PAGE, offset=offset)
-            for meta in page["metadatas"] or []:
-                have[(str(meta.get("source")), str(meta.get("file_hash")))] += 1
-            if len(page["ids"]) < READ_PAGE:
-                break
-            offset += READ_PAGE
+        have = Counter(
+            (str(meta.get("source")), str(meta.get("file_hash")))
+            for meta in self._read_all(["metadatas"], self.units)["metadatas"]
+        )
         return {key for key, n in wanted.items() if have[key] < n}
 
     def ids(self) -> list[str]:

@@ -57,6 +57,11 @@ class Known:
             self.bn[promulgation.bn] += weight
 
     @property
+    def citable(self) -> bool:
+        """Indexed, or cited in full by an indexed regulation."""
+        return self.indexed or bool(self.title)
+
+    @property
     def title(self) -> str:
         return self.tentang.most_common(1)[0][0] if self.tentang else ""
 
@@ -147,13 +152,13 @@ class LawRegistry:
     def entry(self, regulation: RegulationId) -> BasisEntry:
         """The Mengingat item of ``regulation``, its amendments up to the last one known."""
         k = self.known.get(regulation)
-        if k is None or not (k.indexed or k.title):
+        if k is None or not k.citable:
             return BasisEntry(regulation, f"[{MISSING}: {regulation}]", False, gaps=(str(regulation),))
         gaps: list[str] = []
         text = k.citation_form()
         if not k.promulgation:
             gaps.append(f"nomor Lembaran/Berita Negara {regulation}")
-        amendments = tuple(sorted(k.amended_by, key=lambda r: (r.year, r.number)))
+        amendments = tuple(sorted(k.amended_by, key=chronological))
         if amendments:
             last = amendments[-1]
             several = len(amendments) > 1 or k.several or amendment_ordinal(self._title(last)) > 1
@@ -163,7 +168,7 @@ class LawRegistry:
                 else "sebagaimana telah diubah dengan"
             )
             last_known = self.known.get(last)
-            if last_known and (last_known.indexed or last_known.title):
+            if last_known and last_known.citable:
                 text += f" {lead} {last_known.citation_form()}"
                 if not last_known.promulgation:
                     gaps.append(f"nomor Lembaran/Berita Negara {last}")
@@ -184,7 +189,7 @@ class LawRegistry:
         k = self.known.get(regulation)
         if not k or not k.amended_by:
             return None
-        return max(k.amended_by, key=lambda r: (r.year, r.number))
+        return max(k.amended_by, key=chronological)
 
     def mengingat(self, regulations: Iterable[RegulationId]) -> list[BasisEntry]:
         """The entries in the order of the hierarchy of norms, then by year and number."""
@@ -193,6 +198,11 @@ class LawRegistry:
 
 
 REPEAL = "dicabut dan dinyatakan tidak berlaku"
+
+
+def chronological(regulation: RegulationId) -> tuple[int, int]:
+    """The order in which amendments follow each other: by year, then number."""
+    return (regulation.year, regulation.number)
 
 
 def repealed_in(text: str) -> list[RegulationId]:

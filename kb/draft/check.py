@@ -30,10 +30,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from kb.draft.basis import LawRegistry
+from kb.draft.basis import LawRegistry, chronological
 from kb.draft.compose import Element, elements
 from kb.draft.spec import KINDS, DraftKind
-from kb.law import RegulationId
 from kb.lexical import analyse
 from kb.promulgation import find_citations
 
@@ -312,7 +311,7 @@ def _mengingat(registry: LawRegistry, part: str) -> tuple[list[CitationFinding],
         named = {a.regulation for a in cited.amended_by}
         if latest is not None and latest not in named:
             said = (
-                f"disebut dengan perubahan sampai {max(named, key=_order)}"
+                f"disebut dengan perubahan sampai {max(named, key=chronological)}"
                 if named
                 else "disebut tanpa perubahannya"
             )
@@ -324,10 +323,6 @@ def _mengingat(registry: LawRegistry, part: str) -> tuple[list[CitationFinding],
                 )
             )
     return outdated, not_in_force
-
-
-def _order(r: RegulationId) -> tuple[int, int]:
-    return (r.year, r.number)
 
 
 def _form(text: str, kind: DraftKind) -> dict[str, bool]:

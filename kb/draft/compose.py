@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Literal
 from kb.draft.basis import MISSING, BasisEntry, LawRegistry
 from kb.draft.spec import Anchor, DraftKind
 from kb.legaltext import split_ayat
+from kb.naming import pasal_reference
+from kb.query import regulation_year
 from kb.types import SECTION_BODY, Hit
 
 if TYPE_CHECKING:
@@ -92,7 +94,7 @@ def quote(kb: KnowledgeBase, anchor: Anchor) -> Quote:
         by_doc.items(),
         key=lambda kv: (
             kv[0][0] != reg,
-            _year(kv[0][0]),
+            regulation_year(kv[0][0]),
             -sum(h.provenance.ocr for h in kv[1]),
             kv[0][1] == min(k[1] for k in by_doc),
         ),
@@ -108,21 +110,19 @@ def quote(kb: KnowledgeBase, anchor: Anchor) -> Quote:
     return Quote(anchor, citation, body)
 
 
-def _year(regulation: str) -> int:
-    m = re.search(r"/(\d{4})$", regulation)
-    return int(m.group(1)) if m else 0
+def lettered_items(text: str) -> list[tuple[str, str]]:
+    """An ayat's lettered list as (letter, item), without the item's closing "; dan"."""
+    out = []
+    for line in text.splitlines():
+        if m := ITEM_LINE.match(line.strip()):
+            out.append((m["letter"], re.sub(r"[;.,]?\s*(?:dan/atau|dan|atau)?\s*$", "", m["text"]).strip()))
+    return out
 
 
 def elements(kb: KnowledgeBase, contents: Anchor) -> tuple[Quote, list[Element]]:
     """The contents ayat and its list items as elements ("a", "ruang lingkup kerja sama")."""
     required = quote(kb, contents)
-    out = []
-    for line in (required.text or "").splitlines():
-        m = ITEM_LINE.match(line.strip())
-        if m:
-            name = re.sub(r"[;.,]?\s*(?:dan/atau|dan|atau)?\s*$", "", m["text"]).strip()
-            out.append(Element(m["letter"], name, required))
-    return required, out
+    return required, [Element(letter, name, required) for letter, name in lettered_items(required.text or "")]
 
 
 def _placeholder(hint: str) -> str:
@@ -152,8 +152,7 @@ def compose(
     guidance = {letter: [quote(kb, a) for a in anchors] for letter, anchors in kind.guidance}
     subject = bidang or _placeholder("bidang kerja sama")
     required_by = [
-        f"Pasal {a.pasal}" + (f" ayat ({a.ayat})" if a.ayat else "") + f" {registry.name(a.regulation)}"
-        for a in kind.required_by
+        f"{pasal_reference(a.pasal, a.ayat)} {registry.name(a.regulation)}" for a in kind.required_by
     ]
     blocks = _front(kind, parties, subject, mengingat, required_by)
     number = 1

@@ -3,12 +3,11 @@ check of a draft's text, both against the legal registry of the same knowledge b
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from kb.draft.basis import LawRegistry, pack_amendments, registry_from_index
 from kb.draft.check import DraftReport, check_draft
-from kb.draft.compose import ITEM_LINE, Draft, Parties, compose, elements, quote
+from kb.draft.compose import Draft, Parties, compose, elements, lettered_items, quote
 from kb.draft.spec import KINDS, DraftKind
 from kb.errors import ConfigError
 
@@ -67,9 +66,7 @@ def bidang_choices(kb: KnowledgeBase, kind: str = "peraturan-bersama", notes: in
         if element is None or letter != element.letter:
             continue
         for anchor in anchors:
-            for line in (quote(kb, anchor).text or "").splitlines():
-                if m := ITEM_LINE.match(line.strip()):
-                    out.append(re.sub(r"[;.,]?\s*(?:dan/atau|dan|atau)?\s*$", "", m["text"]).strip())
+            out += [item for _, item in lettered_items(quote(kb, anchor).text or "")]
     if element is not None:
         head = element.name.split()[0].lower()
         for hit in kb.search(f"{element.name} desa", notes, doc_type="webinar"):

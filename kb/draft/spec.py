@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kb.law import RegulationId
+from kb.naming import pasal_reference
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Anchor:
     ayat: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.regulation} Pasal {self.pasal}" + (f" ayat ({self.ayat})" if self.ayat else "")
+        return f"{self.regulation} {pasal_reference(self.pasal, self.ayat)}"
 
 
 @dataclass(frozen=True)
