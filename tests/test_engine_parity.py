@@ -1,0 +1,52 @@
+"""The default engine (int8 arithmetic through ONNX Runtime) answers as the torch engine it
+replaced: `kb eval` on dev and dev2, each engine on its own index of the same documents, within
+0.01 on every retrieval, answer and refusal metric (#18). Slow: two ingests and four evals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kb.base import KnowledgeBase
+from kb.evaluate import evaluate, load_questions
+from kb.settings import Settings
+from tests.conftest import CORPUS_REF, EVAL_FILE, indexed, reference_paths, require_shared
+
+pytestmark = pytest.mark.slow
+
+SETS = {"dev": EVAL_FILE, "dev2": EVAL_FILE.with_name("dev2.jsonl")}
+
+
+def _paths() -> list[Path]:
+    return [*reference_paths(), require_shared(CORPUS_REF / "more")]  # dev2 labels two of more/
+
+
+@pytest.fixture(scope="module")
+def default_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    yield from indexed(tmp_path_factory, "parity-default", _paths())
+
+
+@pytest.fixture(scope="module")
+def torch_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    yield from indexed(tmp_path_factory, "parity-torch", _paths(), embedder="e5")
+
+
+def _metrics(settings: Settings, questions: list) -> dict[str, float]:
+    result = evaluate(KnowledgeBase(settings), questions, 5)
+    run, answers = result["runs"][0], result["answers"]
+    keys = ("citation_precision", "keyword_coverage", "refusal_accuracy", "false_refusals")
+    return {
+        **{k: run[k] for k in ("recall@1", "recall@k", "mrr@10")},
+        **{k: answers[k] for k in keys},
+    }
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_the_default_engine_scores_as_the_torch_engine(name, default_index, torch_index) -> None:
+    questions = load_questions(require_shared(SETS[name]))
+    ours, torch = _metrics(default_index, questions), _metrics(torch_index, questions)
+    assert Settings(_env_file=None).embedder == "e5-onnx"  # type: ignore[call-arg]
+    far = {k: (ours[k], torch[k]) for k in ours if abs(ours[k] - torch[k]) > 0.01}
+    assert not far, far
