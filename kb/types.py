@@ -449,7 +449,8 @@ class Answer:
     mode: str = "ekstraktif"
     # why it refused: "bukti_lemah" (nothing close enough), "regulasi_tidak_ada" (a named
     # regulation is not indexed), "nilai_tidak_ada" (no passage states the value asked),
-    # "indeks_kosong"; "" when it answered
+    # "nama_tidak_ada" (a name the question writes is in no quoted passage), "indeks_kosong";
+    # "" when it answered
     refusal_reason: str = ""
 
     def to_json(self) -> dict[str, Any]:

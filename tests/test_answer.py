@@ -433,3 +433,12 @@ def test_a_value_of_another_thing_is_no_answer(answerer: Answerer):
     own = answerer.ask("Paling lama berapa tahun desa persiapan dapat ditingkatkan statusnya menjadi desa?")
     assert not own.refused and (own.citations[0].regulation, own.citations[0].pasal) == ("PP 43/2014", "11")
     assert "3 (tiga) tahun" in own.citations[0].text
+
+
+@pytest.mark.slow
+def test_a_name_the_passages_never_mention_is_refused_and_a_place_is_only_context(answerer: Answerer):
+    named = answerer.ask("Apa syarat kerja sama desa dengan Bank Dunia?")
+    assert named.refused and named.refusal_reason == "nama_tidak_ada"
+    assert "tidak menyebut “Bank Dunia”" in named.answer
+    situated = answerer.ask("Kades Desa Sukamaju mau kerja sama dengan desa tetangga, apa dasar hukumnya?")
+    assert not situated.refused and situated.citations  # the asker's village is no reason to refuse

@@ -45,7 +45,9 @@ def test_every_weight_is_in_8_bit_blocks_and_the_token_table_int8(engines) -> No
     assert ops.count("Attention") == 12  # fused, one per layer
     assert ops.count("MatMulNBits") == 36  # attention output, up- and down-projection x 12
     assert not [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
-    table = next(i for i in graph.initializer if i.name == "model.embeddings.word_embeddings.weight_quantized")
+    table = next(
+        i for i in graph.initializer if i.name == "model.embeddings.word_embeddings.weight_quantized"
+    )
     assert table.data_type in (onnx_lib.TensorProto.INT8, onnx_lib.TensorProto.UINT8)  # one byte a weight
     assert table.dims[0] > 250_000
 

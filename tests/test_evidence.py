@@ -7,7 +7,7 @@ import pytest
 from ingest.pipeline import ingest
 from kb.answer import Answerer
 from kb.base import KnowledgeBase
-from kb.evidence import asked_value, holds, thing_asked
+from kb.evidence import asked_value, holds, names_in, thing_asked, uncovered_names
 from kb.law import find_regional_name
 from kb.settings import Settings
 from tests.conftest import FakeEmbedder
@@ -54,6 +54,29 @@ def test_a_passage_holds_a_value_only_in_the_form_legislation_writes_it() -> Non
 )
 def test_the_thing_whose_value_is_asked(question: str, thing: str) -> None:
     assert thing_asked(question) == thing
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("Bagaimana mendaftarkan BKAD ke Kementerian Hukum?", ["Kementerian Hukum"]),
+        ("Kapan webinar Sapa Desa berikutnya?", ["Sapa Desa"]),
+        ("Kepala Desa wajib hadir? Siapa memimpin Musyawarah Antar Desa?", ["Musyawarah Antar Desa"]),
+        ("Apa tugas kepala desa?", []),  # nothing capitalised inside the sentence
+        ("Menurut UU Pemerintahan Daerah, siapa yang membina?", []),  # a regulation's own check
+        ("Kami di Kabupaten Garut dan Desa Sukamaju, bolehkah?", []),  # places: the asker's situation
+        ("Apakah BUM Desa boleh meminjam?", ["BUM Desa"]),
+    ],
+)
+def test_the_names_a_question_writes(question: str, names: list[str]) -> None:
+    assert names_in(question) == names
+
+
+def test_a_name_counts_only_when_the_index_knows_it_and_the_evidence_lacks_it() -> None:
+    question = "Bolehkah desa bekerja sama dengan Bank Dunia?"
+    assert uncovered_names(question, ["Desa dapat bekerja sama dengan pihak ketiga."]) == ["Bank Dunia"]
+    assert uncovered_names(question, ["Pinjaman dari bank dunia diatur tersendiri."]) == []
+    assert uncovered_names(question, ["Desa bekerja sama."], unknown=["dunia"]) == []  # never indexed
 
 
 def test_a_regional_regulation_named_by_place_only() -> None:
