@@ -302,7 +302,7 @@ class Answerer:
                 question, standalone, intent, "nilai_tidak_ada", asked.kind if asked else "", docs
             )
             return
-        evidence = [t for u in units for t in (u.text, u.hit.embed_text, u.hit.provenance.title)]
+        evidence = (t for u in units for t in (u.text, u.hit.embed_text, u.hit.provenance.title))
         if not pasal_found and (absent_names := uncovered_names(standalone, evidence, result.unknown_terms)):
             names = ", ".join(f"“{n}”" for n in absent_names)
             yield self._refusal(question, standalone, intent, "nama_tidak_ada", names, docs)

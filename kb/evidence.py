@@ -156,8 +156,8 @@ def uncovered_names(question: str, evidence: Iterable[str], unknown: Iterable[st
     """The names in ``question`` that the index knows (no word of them in ``unknown``, the
     terms no indexed passage uses) and some content word of which no ``evidence`` holds."""
     unknown = set(unknown)
-    names = [n for n in names_in(question) if analyse(n) and not set(analyse(n)) & unknown]
+    names = {n: terms for n in names_in(question) if (terms := set(analyse(n))) and not terms & unknown}
     if not names:
         return []
     held = {t for text in evidence for t in analyse(text)}
-    return [n for n in names if not set(analyse(n)) <= held]
+    return [n for n, terms in names.items() if not terms <= held]
