@@ -15,7 +15,9 @@ Three checks, all about the form of the question, never about its topic:
   that never names the body or event asked about does not answer the question about it,
   however many other words it shares. Only names the index knows are checked: a name with a
   word no indexed passage uses, or a place ("Desa Sukamaju", "Kabupaten Garut"), is the
-  asker's own situation, which no regulation names.
+  asker's own situation, which no regulation names. An acronym ("BKAD", "BUMDes") is a name
+  too; the evidence holds it when it writes the acronym or its spelt-out form (the
+  vocabulary's expansion, ``kb/data/normalisasi.yaml``).
 
 Each refusal carries its reason (``Answer.refusal_reason``).
 """
@@ -27,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kb.lexical import analyse
+from kb.query import expand_abbreviations
 
 _NUMBER_WORDS = (
     r"(?:nol|satu|se|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|belas"
@@ -135,10 +138,15 @@ _PLACE = re.compile(
 )
 
 
+# an acronym: a word of two or more capitals ("BKAD", "BUMDes", "APBDes"), roman numerals
+# ("III") left out
+_ACRONYM = re.compile(r"(?<![\w-])(?![IVXLCDM]+(?![\w-]))[A-Z][a-z]*[A-Z][A-Za-z]*(?![\w-])")
+
+
 def names_in(question: str) -> list[str]:
     """The names a question writes: runs of two or more capitalised words, the first word
-    of a sentence left out (it is capitalised for the sentence), regulations' names left to
-    their own check."""
+    of a sentence left out (it is capitalised for the sentence), and acronyms; regulations'
+    names left to their own check."""
     out: list[str] = []
     for m in _NAME_RUN.finditer(question):
         words = m.group().split()
@@ -149,15 +157,28 @@ def names_in(question: str) -> list[str]:
         name = " ".join(words)
         if name not in out:
             out.append(name)
+    for m in _ACRONYM.finditer(question):
+        name = m.group()
+        if not _REGULATION_FORM.fullmatch(name) and not any(name in n.split() for n in out):
+            out.append(name)
     return out
 
 
+def _spellings(name: str, unknown: set[str]) -> list[set[str]]:
+    """The ways the evidence may write a name (as the question does, and an acronym spelt
+    out), each as its set of terms; only those the index knows (no term in ``unknown``)."""
+    # "bpd" -> "Badan Permusyawaratan Desa (BPD)": the spelt-out form without the acronym
+    forms = {name, re.sub(r"\([^)]*\)", " ", expand_abbreviations(name))}
+    return [terms for form in forms if (terms := set(analyse(form))) and not terms & unknown]
+
+
 def uncovered_names(question: str, evidence: Iterable[str], unknown: Iterable[str] = ()) -> list[str]:
-    """The names in ``question`` that the index knows (no word of them in ``unknown``, the
-    terms no indexed passage uses) and some content word of which no ``evidence`` holds."""
+    """The names in ``question`` that the index knows (some spelling of it with no word in
+    ``unknown``, the terms no indexed passage uses) and that no ``evidence`` holds in any of
+    those spellings (every content word of it)."""
     unknown = set(unknown)
-    names = {n: terms for n in names_in(question) if (terms := set(analyse(n))) and not terms & unknown}
+    names = {n: spellings for n in names_in(question) if (spellings := _spellings(n, unknown))}
     if not names:
         return []
     held = {t for text in evidence for t in analyse(text)}
-    return [n for n, terms in names.items() if not terms <= held]
+    return [n for n, spellings in names.items() if not any(terms <= held for terms in spellings)]

@@ -98,12 +98,18 @@ _PASAL_REF = re.compile(r"(?<![\w-])pasal\s*(?P<num>\d{1,3}[a-h]?)(?![\w])", re.
 _AYAT_REF = re.compile(r"(?<![\w-])ayat\s*\(?\s*(?P<num>\d{1,2})\s*\)?", re.IGNORECASE)
 
 
+def expand_abbreviations(text: str) -> str:
+    """The text with the vocabulary's informal words and abbreviations written out."""
+    for pattern, replacement in vocabulary().abbreviations:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def normalise(question: str) -> ParsedQuery:
     """Normalise informal Indonesian and parse regulation / Pasal / ayat references."""
     text = re.sub(r"\s+", " ", question).strip()
     regulation, text = parse_regulation_ref(text)
-    for pattern, replacement in vocabulary().abbreviations:
-        text = pattern.sub(replacement, text)
+    text = expand_abbreviations(text)
     if regulation is None:
         # "no." and "th" are only normalised now; try again on the normalised text
         regulation, text = parse_regulation_ref(text)

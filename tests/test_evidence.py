@@ -59,13 +59,14 @@ def test_the_thing_whose_value_is_asked(question: str, thing: str) -> None:
 @pytest.mark.parametrize(
     ("question", "names"),
     [
-        ("Bagaimana mendaftarkan BKAD ke Kementerian Hukum?", ["Kementerian Hukum"]),
+        ("Bagaimana mendaftarkan BKAD ke Kementerian Hukum?", ["Kementerian Hukum", "BKAD"]),
         ("Kapan webinar Sapa Desa berikutnya?", ["Sapa Desa"]),
         ("Kepala Desa wajib hadir? Siapa memimpin Musyawarah Antar Desa?", ["Musyawarah Antar Desa"]),
         ("Apa tugas kepala desa?", []),  # nothing capitalised inside the sentence
         ("Menurut UU Pemerintahan Daerah, siapa yang membina?", []),  # a regulation's own check
         ("Kami di Kabupaten Garut dan Desa Sukamaju, bolehkah?", []),  # places: the asker's situation
-        ("Apakah BUM Desa boleh meminjam?", ["BUM Desa"]),
+        ("Apakah BUM Desa boleh meminjam?", ["BUM Desa"]),  # "BUM" is inside the name
+        ("Dana BUMDes dari APBDes tahun III?", ["BUMDes", "APBDes"]),  # not the roman numeral
     ],
 )
 def test_the_names_a_question_writes(question: str, names: list[str]) -> None:
@@ -77,6 +78,15 @@ def test_a_name_counts_only_when_the_index_knows_it_and_the_evidence_lacks_it() 
     assert uncovered_names(question, ["Desa dapat bekerja sama dengan pihak ketiga."]) == ["Bank Dunia"]
     assert uncovered_names(question, ["Pinjaman dari bank dunia diatur tersendiri."]) == []
     assert uncovered_names(question, ["Desa bekerja sama."], unknown=["dunia"]) == []  # never indexed
+
+
+def test_an_acronym_is_held_as_written_or_spelt_out() -> None:
+    question = "Bagaimana mendaftarkan BKAD?"
+    assert uncovered_names(question, ["BKAD dibentuk dengan Peraturan Bersama."]) == []
+    assert uncovered_names(question, ["Desa membentuk badan kerja sama antar-Desa."]) == []
+    assert uncovered_names(question, ["BUM Desa didaftarkan pada Menteri."]) == ["BKAD"]
+    # the expansion's own acronym in brackets is not asked of the evidence
+    assert uncovered_names("Apa tugas BPD?", ["Badan Permusyawaratan Desa membahas rancangan."]) == []
 
 
 def test_a_regional_regulation_named_by_place_only() -> None:
