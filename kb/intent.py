@@ -34,9 +34,11 @@ INTENT_CUES = {
     "siapa": r"\b(?:oleh|kepala desa|camat|bupati|walikota|menteri|badan|pemerintah|BPD|lembaga)\b",
     # a moment ("sejak", "berakhir apabila", "paling lambat")
     "waktu": r"\d+ \(\w+\) (?:tahun|bulan|hari|minggu)|\bsejak\b|paling lambat|berakhir|apabila",
-    # a duration: "selama 6 (enam) tahun", "paling lama 30 (tiga puluh) hari" (not a
-    # deadline such as "6 (enam) bulan sebelum", not a count such as "paling lama 3 kali")
-    "lama": r"(?:selama|paling lama|jangka waktu) \d+ \(\w+(?: \w+)?\) (?:tahun|bulan|hari|minggu)",
+    # a duration: "selama 6 (enam) tahun", "paling lama 30 (tiga puluh) hari", or the time
+    # allowed "paling lambat 7 (tujuh) hari sejak …" (how legislation words most time
+    # limits; measured: dev unchanged, dev2 e47 answered by its Pasal); not a moment such as
+    # "6 (enam) bulan sebelum", not a count such as "paling lama 3 kali"
+    "lama": r"(?:selama|paling lama|paling lambat|jangka waktu) \d+ \(\w+(?: \w+)?\) (?:tahun|bulan|hari|minggu)",
     # a count ("3 (tiga) kali", "paling banyak")
     "jumlah": r"\d+ \(\w+\) kali|paling banyak|paling sedikit",
     "cara": r"\b(?:melalui|dengan cara|dilakukan|tahapan|mekanisme|musyawarah)\b",

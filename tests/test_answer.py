@@ -4,6 +4,7 @@ models), and extractive answers on the real corpus with the real model (slow).""
 from __future__ import annotations
 
 import itertools
+import re
 import socket
 from typing import Any
 
@@ -13,7 +14,7 @@ from langchain_core.messages import AIMessage
 
 from kb.answer import Answerer
 from kb.followup import standalone_question
-from kb.intent import detect_intent
+from kb.intent import INTENT_CUES, detect_intent
 from kb.llm import (
     FALLBACK_NOTICE,
     NO_CITATION_NOTICE,
@@ -91,6 +92,20 @@ def test_a_full_question_is_left_alone():
 )
 def test_intent_is_recognised(question: str, intent: str):
     assert detect_intent(question, pasal_named=False) == intent
+
+
+@pytest.mark.parametrize(
+    ("passage", "duration"),
+    [
+        ("Kepala Desa memegang jabatan selama 8 (delapan) tahun", True),
+        ("disampaikan paling lambat 7 (tujuh) Hari sejak diundangkan", True),
+        ("paling lama 30 (tiga puluh) hari kerja", True),
+        ("6 (enam) bulan sebelum berakhirnya masa jabatan", False),  # a moment
+        ("menjabat paling lama 3 (tiga) kali masa jabatan", False),  # a count
+    ],
+)
+def test_a_duration_has_the_form_legislation_gives_it(passage: str, duration: bool):
+    assert bool(re.search(INTENT_CUES["lama"], passage, re.IGNORECASE)) == duration
 
 
 def test_legal_names():
