@@ -218,7 +218,7 @@ def _defines(text: str, terms: set[str]) -> bool:
 
 
 def _named_but_absent(named: str | None, docs: list[DocumentSummary]) -> str:
-    """The regulation the question names ("PP 11/2019", or "Perda Provinsi Bali" by place
+    """A regulation the question names ("PP 11/2019", or "Perda Provinsi Bali" by place
     only) when no indexed document is it or starts with it; "" otherwise."""
     if not named or not docs:
         return ""
@@ -235,7 +235,8 @@ def _pasal_key(u: _Unit) -> tuple[str, str]:
 
 class Sources(Protocol):
     """What answering needs of a knowledge base (:class:`kb.base.KnowledgeBase` is one):
-    retrieval with its amendments resolved, term weights, and the document list."""
+    retrieval with its amendments resolved, term weights, the document list, and the short
+    names the texts define."""
 
     settings: Settings
 
@@ -246,6 +247,8 @@ class Sources(Protocol):
     def idf(self, term: str) -> float: ...
 
     def documents(self) -> list[DocumentSummary]: ...
+
+    def short_names(self) -> dict[str, list[str]]: ...
 
 
 class Answerer:
@@ -287,9 +290,10 @@ class Answerer:
         hits, further = result.hits[:CANDIDATE_HITS], result.hits[CANDIDATE_HITS:]
         pasal_found = bool(hits) and hits[0].ranks.match == "pasal"
         # the document list is read only when the question names a regulation, or to refuse
-        named = q.regulation or find_regional_name(q.text)
+        regional = find_regional_name(q.text)
+        named = q.regulations or ((regional,) if regional else ())
         docs = self.kb.documents() if named else None
-        if docs and (absent := _named_but_absent(named, docs)):
+        if docs and (absent := ", ".join(filter(None, (_named_but_absent(n, docs) for n in named)))):
             yield self._refusal(question, standalone, intent, "regulasi_tidak_ada", absent, docs)
             return
         if not hits or (not pasal_found and not self._enough_evidence(result)):
@@ -303,7 +307,9 @@ class Answerer:
             )
             return
         evidence = (t for u in units for t in (u.text, u.hit.embed_text, u.hit.provenance.title))
-        if not pasal_found and (absent_names := uncovered_names(standalone, evidence, result.unknown_terms)):
+        if not pasal_found and (
+            absent_names := uncovered_names(standalone, evidence, result.unknown_terms, self.kb.short_names())
+        ):
             names = ", ".join(f"“{n}”" for n in absent_names)
             yield self._refusal(question, standalone, intent, "nama_tidak_ada", names, docs)
             return

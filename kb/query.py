@@ -61,7 +61,8 @@ class ParsedQuery:
 
     original: str
     text: str  # normalised wording, fed to both retrievers
-    regulation: str | None = None  # canonical id named in the question
+    regulation: str | None = None  # canonical id named in the question (the first)
+    regulations: tuple[str, ...] = ()  # every regulation it names, ``regulation`` first
     pasal: str | None = None
     ayat: str | None = None
 
@@ -119,9 +120,20 @@ def normalise(question: str) -> ParsedQuery:
         original=question,
         text=text,
         regulation=regulation,
+        regulations=tuple(dict.fromkeys([*([regulation] if regulation else []), *_named_regulations(text)])),
         pasal=pasal_m.group("num").upper() if pasal_m else None,
         ayat=ayat_m.group("num") if ayat_m else None,
     )
+
+
+def _named_regulations(text: str) -> list[str]:
+    """Every regulation the text names by kind, number and year ("PP 43/2014 … PP 11 Tahun
+    2021"), canonical."""
+    vocab = vocabulary()
+    return [
+        f"{vocab.kinds[m.group('kind').lower()]} {int(m.group('num'))}/{m.group('year')}"
+        for m in _kind_ref(vocab.kinds, vocab.kinds_pattern).finditer(text)
+    ]
 
 
 def regulation_year(regulation: str | None) -> int:

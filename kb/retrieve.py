@@ -10,7 +10,8 @@
 3. Legal ranking rules on the fused list:
    * Penjelasan and konsiderans chunks are demoted (× SECTION_WEIGHT) so explanations
      and preambles never crowd out the body;
-   * a regulation named in the question lifts its own chunks (and those amending it);
+   * a regulation named in the question lifts its own chunks (and those amending it), every
+     one it names ("… dalam PP 43/2014 masih berlaku setelah PP 11/2021?");
    * a Pasal named in the question is looked up by exact metadata and returned first;
    * an amended Pasal: every version carries ``amended_by`` (the newer regulations), and
      the newest wording is placed right before the older one;
@@ -267,7 +268,7 @@ class HybridRetriever:
                 continue
             p = hit.provenance
             s *= SECTION_WEIGHT.get(p.section or SECTION_BODY, 1.0)
-            if q.regulation and q.regulation in (p.regulation, p.amends):
+            if {p.regulation, p.amends} & set(q.regulations):
                 s *= c.named_regulation_boost
             if p.is_regulation:
                 s += BINDING_BONUS

@@ -89,6 +89,18 @@ def test_an_acronym_is_held_as_written_or_spelt_out() -> None:
     assert uncovered_names("Apa tugas BPD?", ["Badan Permusyawaratan Desa membahas rancangan."]) == []
 
 
+def test_a_short_name_the_index_defines_is_held_by_its_full_name_and_back() -> None:
+    defined = {"lpam desa": ["Lembaga Pengelola Air Minum Desa"]}
+    full = ["Pada saat ini berlaku, ketentuan tentang Lembaga Pengelola Air Minum Desa dicabut."]
+    assert uncovered_names("Apakah aturan LPAM Desa masih berlaku?", full) == ["LPAM Desa"]
+    assert uncovered_names("Apakah aturan LPAM Desa masih berlaku?", full, short_names=defined) == []
+    question = "Siapa membentuk Lembaga Pengelola Air Minum Desa?"
+    assert uncovered_names(question, ["LPAM Desa dibentuk oleh Desa."], short_names=defined) == []
+    assert uncovered_names(question, ["Desa membentuk lembaga."], short_names=defined) == [
+        "Lembaga Pengelola Air Minum Desa"
+    ]
+
+
 def test_a_regional_regulation_named_by_place_only() -> None:
     assert find_regional_name("menurut Perda Provinsi Bali berapa?") == "Perda Provinsi Bali"
     assert find_regional_name("peraturan daerah kota batu") == "Perda Kota Batu"
@@ -109,3 +121,6 @@ def test_a_named_regulation_missing_from_the_index_is_refused_with_its_name(sett
     assert held.refused and "Perda Kabupaten Sleman belum ada" in held.answer
     named = answerer.ask("Menurut Perdes Sukamaju 3/2023, siapa yang melaksanakan kerja sama?")
     assert named.refusal_reason != "regulasi_tidak_ada"  # it is indexed
+    # every regulation named counts, not only the first
+    both = answerer.ask("Apakah Perdes Sukamaju 3/2023 masih berlaku setelah PP Nomor 11 Tahun 2019?")
+    assert both.refusal_reason == "regulasi_tidak_ada" and "PP 11/2019 belum ada" in both.answer

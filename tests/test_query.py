@@ -56,3 +56,12 @@ def test_words_inside_other_words_are_left_alone():
 
 def test_regulation_year_orders_versions():
     assert regulation_year("UU 3/2024") > regulation_year("UU 6/2014") > regulation_year(None)
+
+
+def test_every_regulation_a_question_names_is_parsed_the_first_leading():
+    q = normalise(
+        "Apakah ketentuan BUM Desa dalam PP 43 Tahun 2014 masih berlaku setelah PP No. 11 thn 2021?"
+    )
+    assert (q.regulation, q.regulations) == ("PP 43/2014", ("PP 43/2014", "PP 11/2021"))
+    assert normalise("psl 92 uu desa").regulations == ("UU 6/2014",)
+    assert normalise("kerja sama antar desa").regulations == ()
