@@ -54,6 +54,11 @@ class KnowledgeBase:
         """The weight of a (stemmed) term in the indexed texts (BM25's idf)."""
         return self.retriever.lexical.idf(term)
 
+    def short_names(self) -> dict[str, list[str]]:
+        """The short names the indexed texts define, lower-cased, with their full names
+        ("bum desa" -> ["Badan Usaha Milik Desa"])."""
+        return self.retriever.lexical.short_names
+
     def distinctive_terms(self, text: str) -> frozenset[str]:
         """The stemmed terms of ``text`` that tell passages apart (what a card highlights)."""
         from kb.lexical import analyse

@@ -25,7 +25,7 @@ Each refusal carries its reason (``Answer.refusal_reason``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kb.lexical import analyse
@@ -164,20 +164,32 @@ def names_in(question: str) -> list[str]:
     return out
 
 
-def _spellings(name: str, unknown: set[str]) -> list[set[str]]:
-    """The ways the evidence may write a name (as the question does, and an acronym spelt
-    out), each as its set of terms; only those the index knows (no term in ``unknown``)."""
+def _spellings(name: str, unknown: set[str], short_names: Mapping[str, Sequence[str]]) -> list[set[str]]:
+    """The ways the evidence may write a name (as the question does, an acronym spelt out,
+    and the full name of a short name the indexed texts define: "BUM Desa" is "Badan
+    Usaha Milik Desa"), each as its set of terms; only those the index knows (no term in
+    ``unknown``)."""
     # "bpd" -> "Badan Permusyawaratan Desa (BPD)": the spelt-out form without the acronym
     forms = {name, re.sub(r"\([^)]*\)", " ", expand_abbreviations(name))}
+    written = {form.lower().strip() for form in forms}
+    forms |= {full for form in written for full in short_names.get(form, ())}
+    forms |= {short for short, fulls in short_names.items() if written & {f.lower() for f in fulls}}
     return [terms for form in forms if (terms := set(analyse(form))) and not terms & unknown]
 
 
-def uncovered_names(question: str, evidence: Iterable[str], unknown: Iterable[str] = ()) -> list[str]:
+def uncovered_names(
+    question: str,
+    evidence: Iterable[str],
+    unknown: Iterable[str] = (),
+    short_names: Mapping[str, Sequence[str]] | None = None,
+) -> list[str]:
     """The names in ``question`` that the index knows (some spelling of it with no word in
     ``unknown``, the terms no indexed passage uses) and that no ``evidence`` holds in any of
-    those spellings (every content word of it)."""
+    those spellings (every content word of it); ``short_names`` are the index's own
+    (:meth:`kb.base.KnowledgeBase.short_names`)."""
     unknown = set(unknown)
-    names = {n: spellings for n in names_in(question) if (spellings := _spellings(n, unknown))}
+    short_names = short_names or {}
+    names = {n: spellings for n in names_in(question) if (spellings := _spellings(n, unknown, short_names))}
     if not names:
         return []
     held = {t for text in evidence for t in analyse(text)}

@@ -90,3 +90,24 @@ def norm_units(text: str) -> list[str]:
     body = _PASAL_HEADING.sub("", text, count=1)
     units = [u for _, ayat in split_ayat(body) for u in list_items(ayat)]
     return [u for u in units if len(u) >= MIN_UNIT_CHARS]
+
+
+# "Badan Usaha Milik Desa, yang selanjutnya disebut BUM Desa, adalah …": the Ketentuan Umum
+# names a thing once in full and gives the short name the rest of the text uses
+_CAPITALISED = r"[A-Z][\w/-]*"
+_SHORT_NAME = re.compile(
+    rf"(?P<long>{_CAPITALISED}(?:\s+(?:(?:dan|atau)\s+)?{_CAPITALISED})*)\s*,?\s+(?:yang\s+)?"
+    rf"selanjutnya\s+(?:disingkat|disebut)(?:\s+dengan)?\s+(?P<short>{_CAPITALISED}(?:[ \t]+{_CAPITALISED})*)"
+)
+
+
+def short_names(text: str) -> list[tuple[str, str]]:
+    """(short name, full name) of each name the text defines ("… Anggaran Pendapatan dan
+    Belanja Desa, selanjutnya disebut APB Desa …"); a short name of no fewer words than the
+    full one is no abbreviation and left out."""
+    out = []
+    for m in _SHORT_NAME.finditer(text):
+        long, short = " ".join(m.group("long").split()), " ".join(m.group("short").split())
+        if len(short.split()) < len(long.split()) or len(short) < len(long) / 2:
+            out.append((short, long))
+    return out

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from kb.legaltext import short_names
 from kb.query import vocabulary
 from kb.types import Filters
 
@@ -176,6 +177,9 @@ class LexicalIndex:
         self.meta: dict[str, list[str]] = {f: [] for f in FILTER_FIELDS}
         self.fingerprint = ""
         self.df: dict[str, int] = {}  # document frequency of each term (for idf weights)
+        # the short names the indexed texts define, lower-cased, with their full names
+        # ("bum desa" -> ["Badan Usaha Milik Desa"], ``kb.legaltext.short_names``)
+        self.short_names: dict[str, list[str]] = {}
         self._bm25: Any = None
         self._lock = threading.Lock()
 
@@ -196,6 +200,11 @@ class LexicalIndex:
             for t in set(terms):
                 df[t] = df.get(t, 0) + 1
         self.df = df
+        names: dict[str, set[str]] = {}
+        for text in texts:
+            for short, full in short_names(text):
+                names.setdefault(short.lower(), set()).add(full)
+        self.short_names = {k: sorted(v) for k, v in sorted(names.items())}
         self.fingerprint = fingerprint(self.ids)
 
     def save(self) -> None:
@@ -210,6 +219,7 @@ class LexicalIndex:
                     "ids": self.ids,
                     "meta": self.meta,
                     "df": self.df,
+                    "short_names": self.short_names,
                     "fingerprint": self.fingerprint,
                     "analysis": self._signature(),
                 }
@@ -237,6 +247,7 @@ class LexicalIndex:
                 return False  # written by an older version: rebuild
             self.meta = {f: list(data["meta"][f]) for f in FILTER_FIELDS}
             self.df = {str(k): int(v) for k, v in data["df"].items()}
+            self.short_names = {str(k): [str(x) for x in v] for k, v in data["short_names"].items()}
             self.fingerprint = str(data["fingerprint"])
             bm25_dir = self.directory / "bm25"
             self._bm25 = bm25s.BM25.load(str(bm25_dir)) if bm25_dir.exists() else None

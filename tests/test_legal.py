@@ -15,7 +15,7 @@ from ingest.legal import (
     parse_identity,
     parse_regulation,
 )
-from kb.legaltext import norm_units, split_ayat
+from kb.legaltext import norm_units, short_names, split_ayat
 from tests.conftest import CORPUS_REF, PDF_DIR, load_reference, require_shared
 
 
@@ -218,3 +218,22 @@ def test_sub_items_stay_in_their_item_and_short_units_are_dropped():
 )
 def test_cukup_jelas_is_trivial(text: str, trivial: bool):
     assert is_trivial_explanation(text) is trivial
+
+
+def test_the_short_names_a_ketentuan_umum_defines():
+    text = (
+        "1. Dewan Pengawas Lembaga Keuangan Desa, yang selanjutnya disingkat DPLK Desa, adalah …\n"
+        "2. Rencana Usaha Tahunan selanjutnya disebut RUT adalah …\n"
+        "3. ketua pelaksana, yang selanjutnya disebut ketua, memimpin …\n"  # not a name
+        "4. Dana Alokasi Khusus yang selanjutnya disebut Alokasi Dana Pusat …\n"  # no shorter
+    )
+    assert short_names(text) == [
+        ("DPLK Desa", "Dewan Pengawas Lembaga Keuangan Desa"),
+        ("RUT", "Rencana Usaha Tahunan"),
+    ]
+
+
+def test_the_reference_texts_define_their_short_names():
+    defined = dict(short_names((require_shared() / "pp-43-2014.txt").read_text(encoding="utf-8")))
+    assert defined["BUM Desa"] == "Badan Usaha Milik Desa"
+    assert defined["APB Desa"] == "Anggaran Pendapatan dan Belanja Desa"

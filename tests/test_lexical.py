@@ -39,6 +39,22 @@ def test_index_searches_filters_and_survives_a_reload(tmp_path: Path):
     assert again.search("paspor luar negeri", 3) == []
 
 
+def test_the_short_names_the_texts_define_are_kept_with_the_index(tmp_path: Path):
+    idx = LexicalIndex(tmp_path / "bm25")
+    idx.build(
+        ["a", "b"],
+        [
+            "Pasal 1\n7. Lembaga Pengelola Air Minum Desa, yang selanjutnya disingkat LPAM Desa, adalah …",
+            "Pasal 9 LPAM Desa dibentuk oleh Desa.",
+        ],
+        [{}, {}],
+    )
+    idx.save()
+    again = LexicalIndex(tmp_path / "bm25")
+    assert again.load()
+    assert again.short_names == {"lpam desa": ["Lembaga Pengelola Air Minum Desa"]}
+
+
 def test_missing_index_does_not_load(tmp_path: Path):
     assert not LexicalIndex(tmp_path / "none").load()
 
