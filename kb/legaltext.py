@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-_AYAT = re.compile(r"(?:^|\n)\s*\(\s?(?P<num>\d{1,2}|[lI])\s?(?P<close>[)1l\]]?)\s")
+# an ayat opens a line, or follows a sentence's end on the same line (text whose line
+# breaks were lost: OCR'd PDFs, "… Peraturan Desa. (2) BUM Desa bersama …"); the marker's
+# number must follow the one before (``_ayat_marks``), so "pada ayat (2)" inside a sentence
+# is never one
+_AYAT = re.compile(r"(?:^|\n|(?<=[.;:])[ \t])\s*\(\s?(?P<num>\d{1,2}|[lI])\s?(?P<close>[)1l\]]?)\s")
 
 
 def _ayat_marks(text: str) -> list[tuple[int, int, str]]:

@@ -125,6 +125,24 @@ def test_ocr_ayat_21_is_read_as_ayat_2():
     assert [n for n, _ in art.ayat()] == ["1", "2"]
 
 
+def test_ayat_run_on_after_a_sentence_are_their_own():
+    """Text whose line breaks were lost writes "… Peraturan Desa. (2) …": each ayat stands
+    alone, while "pada ayat (2)" inside a sentence opens none."""
+    text = (
+        "(1) BUM Desa didirikan oleh 1 (satu) Desa. (2) BUM Desa bersama didirikan oleh 2 (dua) "
+        "Desa. (3) Pendirian sebagaimana dimaksud pada ayat (2) tidak terikat pada batas wilayah."
+    )
+    assert [n for n, _ in split_ayat(text)] == ["1", "2", "3"]
+    assert split_ayat(text)[2][1].endswith("batas wilayah.")
+    # a number out of sequence after a sentence is a reference, not an ayat
+    assert split_ayat("(1) Desa membentuk. (3) Lihat.") == [("1", "(1) Desa membentuk. (3) Lihat.")]
+
+
+def test_pp_11_2021_run_on_ayat_are_split():
+    art = article(parsed("pp-11-2021.txt"), "7")
+    assert [n for n, _ in art.ayat()][:5] == ["1", "2", "3", "4", "5"]
+
+
 def test_pp_11_2021_noisy_ocr_finds_most_pasal():
     reg = parsed("pp-11-2021.txt")
     numbers = [int(a.number) for a in reg.articles]
