@@ -45,11 +45,11 @@ from kb.records import IndexRecords
 from kb.settings import CHUNKING_VERSION, Settings
 from kb.types import Chunk, DocumentSummary, Filters, Hit
 
-# How widely Chroma's HNSW graph is searched. At its default (100) a query found 93% of the
-# true 100 nearest norm units (one of dev2's questions 54%) on the reference corpus + more/
-# (5,292 units), and two ingests of the same texts, one under CPU load, built different
-# graphs that answered differently (dev2 R@5 0.942 vs 0.923). At 300: 98.9%; 500: 99.7%;
-# 1000: 99.9% (lowest 98%), and both ingests answer alike; a units query 7.4 -> 9.8 ms (p50)
+# How widely Chroma's HNSW graph is searched (bench/hnsw_bench.py). At its default (100) a
+# dev2 question found 93-94% of its true 100 nearest norm units (one 54%) on the reference
+# corpus + more/ (5,292 units), and two ingests of the same texts, one under CPU load, built
+# graphs that answered differently (dev2 R@5 0.942 vs 0.923). At 300: 99%; 500: 99.6%;
+# 1000: 99.8-99.9% (lowest 97%), both ingests answer alike; a units query 1.3 -> 3.5 ms (p50)
 HNSW_EF_SEARCH = 1000
 
 ADD_BATCH = 5000  # Chroma 1.5 refuses batches over 5,461 items
