@@ -28,6 +28,7 @@ from kb.legaltext import list_items, split_ayat
 from kb.lexical import analyse, matched_terms
 from kb.naming import legal_citation, source_label
 from kb.pustaka import missing_from_pack, pack_note
+from kb.repeal import Repeals
 from kb.retrieve import RetrievalResult
 from kb.settings import Settings
 from kb.types import REFUSAL, SECTION_BODY, Answer, AnswerStream, Citation, DocumentSummary, Hit
@@ -235,8 +236,8 @@ def _pasal_key(u: _Unit) -> tuple[str, str]:
 
 class Sources(Protocol):
     """What answering needs of a knowledge base (:class:`kb.base.KnowledgeBase` is one):
-    retrieval with its amendments resolved, term weights, the document list, and the short
-    names the texts define."""
+    retrieval with its amendments resolved, term weights, the document list, the short names
+    the texts define and what they repeal."""
 
     settings: Settings
 
@@ -249,6 +250,8 @@ class Sources(Protocol):
     def documents(self) -> list[DocumentSummary]: ...
 
     def short_names(self) -> dict[str, list[str]]: ...
+
+    def repeals(self) -> Repeals: ...
 
 
 class Answerer:
@@ -287,8 +290,15 @@ class Answerer:
         result = self.kb.retrieve(standalone, DEFINITION_HITS, doc_type=doc_type, regulation=regulation)
         q = result.query
         intent = detect_intent(q.text, bool(q.pasal))
-        hits, further = result.hits[:CANDIDATE_HITS], result.hits[CANDIDATE_HITS:]
-        pasal_found = bool(hits) and hits[0].ranks.match == "pasal"
+        pasal_found = bool(result.hits) and result.hits[0].ranks.match == "pasal"
+        # a Pasal an indexed regulation repealed is no longer the law: not an answer (unless
+        # the question asks for that very Pasal)
+        # (the candidates stay those the retriever ranked first, less the repealed ones)
+        repeals = self.kb.repeals()
+        hits, further = (
+            [h for h in part if pasal_found or not repeals.repealed(h.provenance)]
+            for part in (result.hits[:CANDIDATE_HITS], result.hits[CANDIDATE_HITS:])
+        )
         # the document list is read only when the question names a regulation, or to refuse
         regional = find_regional_name(q.text)
         named = q.regulations or ((regional,) if regional else ())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kb.embedder import Embedder, make_embedder
+from kb.repeal import Repeals
 from kb.retrieve import HybridRetriever, RetrievalResult
 from kb.settings import Settings
 from kb.store import Store
@@ -53,6 +54,11 @@ class KnowledgeBase:
     def idf(self, term: str) -> float:
         """The weight of a (stemmed) term in the indexed texts (BM25's idf)."""
         return self.retriever.lexical.idf(term)
+
+    def repeals(self) -> Repeals:
+        """What the indexed regulations' closing provisions repeal (``kb.repeal``), as of the
+        last search."""
+        return self.retriever.repeals
 
     def short_names(self) -> dict[str, list[str]]:
         """The short names the indexed texts define, lower-cased, with their full names

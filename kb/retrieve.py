@@ -29,6 +29,7 @@ from typing import Any
 from kb.embedder import Embedder
 from kb.lexical import LexicalIndex
 from kb.query import ParsedQuery, normalise, regulation_year
+from kb.repeal import Repeals, repealed_in
 from kb.settings import Settings
 from kb.store import Store
 from kb.types import SECTION_BODY, SECTION_EXPLANATION, SECTION_PREAMBLE, Filters, Hit, Ranks
@@ -88,6 +89,7 @@ class HybridRetriever:
         self._stamp: tuple[int, int] | None = None
         self._generation: str | None = None  # the store generation the BM25 index matches
         self._active: dict[str, str] = {}  # source -> the version readers see (kb.store)
+        self.repeals = Repeals()  # what the indexed closing provisions repeal (kb.repeal)
         self._refresh_lock = threading.Lock()
 
     # -- keeping BM25 in step ------------------------------------------------------------
@@ -116,10 +118,24 @@ class HybridRetriever:
                 fresh.save()
             self._learn_versions(fresh.meta)
             self._active = self.store.active_versions()
+            self.repeals = self._learn_repeals()
             self.lexical = fresh
             self._stamp = fresh.stamp()
             self._generation = generation
             return rebuilt
+
+    def _learn_repeals(self) -> Repeals:
+        """The Pasal the indexed regulations' closing provisions repeal (their active versions)."""
+        repeals = Repeals()
+        for hit in self.store.containing("dicabut", section=SECTION_BODY):
+            p = hit.provenance
+            if self._active.get(p.source, p.file_hash) != p.file_hash:
+                continue
+            for regulation, pasal in repealed_in(hit.text):
+                repeals.add(
+                    regulation, pasal, f"{p.regulation} Pasal {p.pasal}" if p.pasal else str(p.regulation)
+                )
+        return repeals
 
     def _learn_versions(self, meta: dict[str, list[str]]) -> None:
         """Which regulations hold a wording of each amended (regulation, Pasal), oldest first."""

@@ -457,3 +457,14 @@ def test_a_name_the_passages_never_mention_is_refused_and_a_place_is_only_contex
     assert "tidak menyebut “Bank Dunia”" in named.answer
     situated = answerer.ask("Kades Desa Sukamaju mau kerja sama dengan desa tetangga, apa dasar hukumnya?")
     assert not situated.refused and situated.citations  # the asker's village is no reason to refuse
+
+
+@pytest.mark.slow
+def test_a_pasal_a_later_regulation_repealed_is_not_quoted_as_the_law(answerer: Answerer):
+    """PP 11/2021 Pasal 76 repeals PP 43/2014 Pasal 132-142 (BUM Desa): a question on BUM
+    Desa is answered from PP 11/2021, never from the repealed Pasal in either wording."""
+    ans = answerer.ask("Kapan sebuah BUM Desa sah menjadi badan hukum?")
+    cited = [(c.regulation, c.pasal) for c in ans.citations]
+    assert cited and all(r == "PP 11/2021" for r, _ in cited), cited
+    asked = answerer.ask("PP 43/2014 Pasal 137 isinya apa?")  # asked by number: still shown
+    assert (asked.citations[0].regulation, asked.citations[0].pasal) == ("PP 43/2014", "137")
