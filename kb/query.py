@@ -85,8 +85,7 @@ def parse_regulation_ref(text: str) -> tuple[str | None, str]:
     vocab = vocabulary()
     m = _kind_ref(vocab.kinds, vocab.kinds_pattern).search(text)
     if m:
-        short = vocab.kinds[m.group("kind").lower()]
-        canonical = f"{short} {int(m.group('num'))}/{m.group('year')}"
+        canonical = _canonical(m)
         return canonical, text[: m.start()] + canonical + text[m.end() :]
     for pattern, canonical in vocab.regulation_aliases:
         am = pattern.search(text)
@@ -126,14 +125,16 @@ def normalise(question: str) -> ParsedQuery:
     )
 
 
+def _canonical(m: re.Match[str]) -> str:
+    """A match of ``_kind_ref`` written canonically: "PP No. 43 thn 2014" -> "PP 43/2014"."""
+    return f"{vocabulary().kinds[m.group('kind').lower()]} {int(m.group('num'))}/{m.group('year')}"
+
+
 def _named_regulations(text: str) -> list[str]:
     """Every regulation the text names by kind, number and year ("PP 43/2014 … PP 11 Tahun
     2021"), canonical."""
     vocab = vocabulary()
-    return [
-        f"{vocab.kinds[m.group('kind').lower()]} {int(m.group('num'))}/{m.group('year')}"
-        for m in _kind_ref(vocab.kinds, vocab.kinds_pattern).finditer(text)
-    ]
+    return [_canonical(m) for m in _kind_ref(vocab.kinds, vocab.kinds_pattern).finditer(text)]
 
 
 def regulation_year(regulation: str | None) -> int:

@@ -16,10 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb.law import RegulationId
 from kb.promulgation import find_citations
 from kb.types import Provenance
 
-# the phrase every closing provision uses; "t-idak" and the like in OCR'd text
+# the word of every repeal, for the store's text filter, and the closing phrase it opens
+# ("t-idak" and the like in OCR'd text)
+REPEAL_WORD = "dicabut"
 REPEAL = re.compile(r"dicabut\s+dan\s+dinyatakan\s+\W?t\W?idak\s+berlaku", re.IGNORECASE)
 _OCR_DIGITS = str.maketrans("IlO", "110")
 _NUMBER = r"[\dIlO]{1,3}[A-Z]?"
@@ -46,14 +49,14 @@ def _pasal_in(gap: str) -> set[str] | None:
     return found or None
 
 
-def repealed_in(text: str) -> list[tuple[str, frozenset[str] | None]]:
+def repealed_in(text: str) -> list[tuple[RegulationId, frozenset[str] | None]]:
     """(regulation, its repealed Pasal, or None for all of it) for each regulation a closing
     provision repeals; a regulation cited only as another's amendment is not one."""
     end = REPEAL.search(text)
     if end is None:
         return []
     segment = re.sub(r"^\s*Pasal\s+\S+\s*\n", "", text[: end.start()])  # the provision's own heading
-    out: list[tuple[str, frozenset[str] | None]] = []
+    out: list[tuple[RegulationId, frozenset[str] | None]] = []
     previous = 0
     for cited in find_citations(segment):
         gap = segment[previous : cited.start]
@@ -66,7 +69,7 @@ def repealed_in(text: str) -> list[tuple[str, frozenset[str] | None]]:
         )
         if partial:
             continue  # only ayat or items of a Pasal: the Pasal stays
-        out.append((str(cited.regulation), frozenset(pasal) if pasal else None))
+        out.append((cited.regulation, frozenset(pasal) if pasal else None))
     return out
 
 

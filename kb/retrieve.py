@@ -29,7 +29,7 @@ from typing import Any
 from kb.embedder import Embedder
 from kb.lexical import LexicalIndex
 from kb.query import ParsedQuery, normalise, regulation_year
-from kb.repeal import Repeals, repealed_in
+from kb.repeal import REPEAL_WORD, Repeals, repealed_in
 from kb.settings import Settings
 from kb.store import Store
 from kb.types import SECTION_BODY, SECTION_EXPLANATION, SECTION_PREAMBLE, Filters, Hit, Ranks
@@ -127,14 +127,13 @@ class HybridRetriever:
     def _learn_repeals(self) -> Repeals:
         """The Pasal the indexed regulations' closing provisions repeal (their active versions)."""
         repeals = Repeals()
-        for hit in self.store.containing("dicabut", section=SECTION_BODY):
+        for hit in self.store.containing(REPEAL_WORD, section=SECTION_BODY):
             p = hit.provenance
             if self._active.get(p.source, p.file_hash) != p.file_hash:
                 continue
             for regulation, pasal in repealed_in(hit.text):
-                repeals.add(
-                    regulation, pasal, f"{p.regulation} Pasal {p.pasal}" if p.pasal else str(p.regulation)
-                )
+                by = f"{p.regulation} Pasal {p.pasal}" if p.pasal else str(p.regulation)
+                repeals.add(str(regulation), pasal, by)
         return repeals
 
     def _learn_versions(self, meta: dict[str, list[str]]) -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.draft.basis import repealed_in
 from kb.draft.check import sections
 from kb.law import RegulationId
 from kb.promulgation import amendment_ordinal, find_citations, own_promulgation
+from kb.repeal import repealed_in
 from kb.settings import Settings
 from tests.conftest import CORPUS_REF, ROOT, indexed, reference_paths, require_shared
 
@@ -89,7 +89,7 @@ def test_a_whole_repeal_is_told_apart_from_a_repeal_of_some_pasal():
         "b. Pasal 157 dan Pasal 159 Undang-Undang Nomor 28 Tahun 2009 tentang Pajak Daerah; dan\n"
         "dicabut dan dinyatakan tidak berlaku."
     )
-    assert repealed_in(text) == [_id("UU 32/2004")]
+    assert repealed_in(text) == [(_id("UU 32/2004"), None), (_id("UU 28/2009"), frozenset({"157", "159"}))]
 
 
 def test_amendment_ordinals_are_read_from_the_title():

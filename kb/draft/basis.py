@@ -17,7 +17,6 @@ and the draft says so.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from kb.law import RegulationId
 from kb.promulgation import Citation, Promulgation, amendment_ordinal, find_citations
+from kb.repeal import REPEAL_WORD, repealed_in
 from kb.types import SECTION_BODY, SECTION_PREAMBLE, Hit
 
 if TYPE_CHECKING:
@@ -144,8 +144,8 @@ class LawRegistry:
         repealed: dict[RegulationId, RegulationId] = {}
         for hit in repeals:
             by = _regulation(hit)
-            for reg in repealed_in(hit.text):
-                if by is not None and reg != by:
+            for reg, pasal in repealed_in(hit.text):
+                if pasal is None and by is not None and reg != by:  # the whole regulation
                     repealed[reg] = by
         return cls(known, repealed)
 
@@ -197,28 +197,9 @@ class LawRegistry:
         return [self.entry(r) for r in ordered]
 
 
-REPEAL = "dicabut dan dinyatakan tidak berlaku"
-
-
 def chronological(regulation: RegulationId) -> tuple[int, int]:
     """The order in which amendments follow each other: by year, then number."""
     return (regulation.year, regulation.number)
-
-
-def repealed_in(text: str) -> list[RegulationId]:
-    """The regulations a closing provision repeals whole: those cited before "dicabut dan
-    dinyatakan tidak berlaku" in the same provision, unless only some of their Pasal are
-    ("Pasal 200 sampai dengan Pasal 216 Undang-Undang Nomor 32 Tahun 2004 … dicabut")."""
-    end = text.rfind(REPEAL)
-    if end < 0:
-        return []
-    segment = re.sub(r"^\s*Pasal\s+\w+\s*\n", lambda m: " " * len(m.group()), text[:end])
-    out = []
-    for cited in find_citations(segment):
-        line = segment[segment.rfind("\n", 0, cited.start) + 1 : cited.start]
-        if not re.search(r"\bPasal\s+\d", line):
-            out.append(cited.regulation)
-    return out
 
 
 def _regulation(hit: Hit) -> RegulationId | None:
@@ -240,7 +221,7 @@ def registry_from_index(
 ) -> LawRegistry:
     """The registry of a knowledge base: its documents and every konsiderans chunk."""
     preambles = kb.store.find(section=SECTION_PREAMBLE)
-    repeals = kb.store.containing(REPEAL, section=SECTION_BODY)
+    repeals = kb.store.containing(REPEAL_WORD, section=SECTION_BODY)
     first: dict[str, Hit] = {}
     for hit in sorted(preambles, key=lambda h: (h.provenance.source, h.index)):
         first.setdefault(hit.provenance.source, hit)
