@@ -555,13 +555,16 @@ class Answerer:
         citations: list[Citation] = []
         lines: list[str] = [lead] if lead else []
         dasar: list[str] = []
+        repeals = self.kb.repeals()
         for n, u in enumerate(units, 1):
             p = u.hit.provenance
             label = source_label(p, u.ayat, u.angka)
             citations.append(
                 Citation.from_hit(u.hit, n, text=u.text, ayat=u.ayat, label=label, angka=u.angka)
             )
-            if p.regulation and p.pasal and p.is_regulation:
+            if by := repeals.repealed_by(p):  # asked for by number: shown, but not as the law
+                line = f"{label} [{n}] telah dicabut oleh {by}; sebelum dicabut berbunyi: “{u.text}”"
+            elif p.regulation and p.pasal and p.is_regulation:
                 entry = legal_citation(p, u.ayat, u.angka)
                 if p.amends:
                     entry += f" (mengubah {p.amends})"

@@ -93,3 +93,7 @@ class Repeals:
             return False
         pasal = self.pasal[family]
         return pasal is None or p.pasal in pasal
+
+    def repealed_by(self, p: Provenance) -> str | None:
+        """The provision that repealed the passage's Pasal ("PP 11/2021 Pasal 76"), if one did."""
+        return self.by[str(p.family)] if self.repealed(p) else None

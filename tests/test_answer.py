@@ -466,5 +466,7 @@ def test_a_pasal_a_later_regulation_repealed_is_not_quoted_as_the_law(answerer: 
     ans = answerer.ask("Kapan sebuah BUM Desa sah menjadi badan hukum?")
     cited = [(c.regulation, c.pasal) for c in ans.citations]
     assert cited and all(r == "PP 11/2021" for r, _ in cited), cited
-    asked = answerer.ask("PP 43/2014 Pasal 137 isinya apa?")  # asked by number: still shown
+    asked = answerer.ask("PP 43/2014 Pasal 137 isinya apa?")  # asked by number: shown, as repealed
     assert (asked.citations[0].regulation, asked.citations[0].pasal) == ("PP 43/2014", "137")
+    assert "telah dicabut oleh PP 11/2021 Pasal 76" in asked.answer
+    assert not any("Pasal 137" in entry for entry in asked.dasar_hukum)  # no legal basis

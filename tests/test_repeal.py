@@ -73,4 +73,5 @@ def test_a_repealed_pasal_is_repealed_in_every_wording():
     assert not repeals.repealed(_pasal("PP 43/2014", "143"))
     assert repeals.repealed(_pasal("PP 72/2005", "1"))
     assert not repeals.repealed(_pasal("PP 11/2021", "137"))
-    assert repeals.by["PP 43/2014"] == "PP 11/2021 Pasal 76"
+    assert repeals.repealed_by(_pasal("PP 47/2015", "142", "PP 43/2014")) == "PP 11/2021 Pasal 76"
+    assert repeals.repealed_by(_pasal("PP 43/2014", "143")) is None
