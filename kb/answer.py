@@ -292,8 +292,8 @@ class Answerer:
         intent = detect_intent(q.text, bool(q.pasal))
         pasal_found = bool(result.hits) and result.hits[0].ranks.match == "pasal"
         # a Pasal an indexed regulation repealed is no longer the law: not an answer (unless
-        # the question asks for that very Pasal)
-        # (the candidates stay those the retriever ranked first, less the repealed ones)
+        # the question asks for that very Pasal); the candidates stay those the retriever
+        # ranked first, less the repealed ones
         repeals = self.kb.repeals()
         hits, further = (
             [h for h in part if pasal_found or not repeals.repealed(h.provenance)]

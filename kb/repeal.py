@@ -31,6 +31,7 @@ _PASAL = re.compile(
     rf"\bPasal\s+(?P<first>{_NUMBER})\b(?:\s+sampai\s+dengan\s+Pasal\s+(?P<last>{_NUMBER})\b)?"
     r"(?!\s*(?:ayat|angka|huruf)\b)"
 )
+_PART = re.compile(r"\bPasal\s+\S+\s+(?:ayat|angka|huruf)\b")  # "Pasal 158 ayat (2) …"
 # an amendment cited right after the regulation it amends ("… diubah, terakhir dengan …")
 _AMENDING = re.compile(r"(?:diubah|di\w{0,2}bah|dengan)\W*$")
 
@@ -63,11 +64,9 @@ def repealed_in(text: str) -> list[tuple[RegulationId, frozenset[str] | None]]:
         previous = cited.start + 1
         if out and _AMENDING.search(gap):
             continue  # "… terakhir dengan PP 11/2019": part of the regulation before it
-        pasal = _pasal_in(gap.rsplit(";", 1)[-1])
-        partial = pasal is None and re.search(
-            r"\bPasal\s+\S+\s+(?:ayat|angka|huruf)\b", gap.rsplit(";", 1)[-1]
-        )
-        if partial:
+        clause = gap.rsplit(";", 1)[-1]  # the list item the citation ends
+        pasal = _pasal_in(clause)
+        if pasal is None and _PART.search(clause):
             continue  # only ayat or items of a Pasal: the Pasal stays
         out.append((cited.regulation, frozenset(pasal) if pasal else None))
     return out

@@ -127,10 +127,8 @@ class HybridRetriever:
     def _learn_repeals(self) -> Repeals:
         """The Pasal the indexed regulations' closing provisions repeal (their active versions)."""
         repeals = Repeals()
-        for hit in self.store.containing(REPEAL_WORD, section=SECTION_BODY):
+        for hit in self._active_only(self.store.containing(REPEAL_WORD, section=SECTION_BODY)):
             p = hit.provenance
-            if self._active.get(p.source, p.file_hash) != p.file_hash:
-                continue
             for regulation, pasal in repealed_in(hit.text):
                 by = f"{p.regulation} Pasal {p.pasal}" if p.pasal else str(p.regulation)
                 repeals.add(str(regulation), pasal, by)
